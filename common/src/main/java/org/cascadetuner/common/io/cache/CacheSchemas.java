@@ -20,6 +20,7 @@ public final class CacheSchemas {
         required binary uri (STRING);
         required int64 size;
         required int64 mtime;
+        required int64 caption_mtime;
         optional binary sha256 (STRING);
         optional binary format (STRING);
         optional int32 width;

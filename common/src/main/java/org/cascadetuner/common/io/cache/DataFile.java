@@ -9,7 +9,7 @@ import java.util.List;
  * @param rows rows written to the file
  * @param deleted keys whose rows in this file no longer belong to the table (tombstones; sorted)
  */
-public record DataFile(String path, long rows, List<String> deleted) {
+public record DataFile(String path, long rows, List<String> deleted) implements java.io.Serializable {
   public DataFile {
     deleted = List.copyOf(deleted);
   }
