@@ -14,18 +14,29 @@ import java.util.TreeMap;
 public final class BucketKeys {
   private BucketKeys() {}
 
-  /** Numeric keys by value (ties by text); non-numeric keys after them, as text. */
-  public static final Comparator<String> ORDER = (a, b) -> {
-    Double x = number(a);
-    Double y = number(b);
-    if (x != null && y != null) {
-      int c = Double.compare(x, y);
-      return c != 0 ? c : a.compareTo(b);
+  /** Numeric keys by value (ties by text); non-numeric keys after them, as text. Serializable, for Spark. */
+  public static final Comparator<String> ORDER = new KeyOrder();
+
+  private static final class KeyOrder implements Comparator<String>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int compare(String a, String b) {
+      Double x = number(a);
+      Double y = number(b);
+      if (x != null && y != null) {
+        int c = Double.compare(x, y);
+        return c != 0 ? c : a.compareTo(b);
+      }
+      if (x != null) return -1;
+      if (y != null) return 1;
+      return a.compareTo(b);
     }
-    if (x != null) return -1;
-    if (y != null) return 1;
-    return a.compareTo(b);
-  };
+
+    private Object readResolve() {
+      return ORDER;
+    }
+  }
 
   private static Double number(String s) {
     try {

@@ -4,13 +4,13 @@ package org.cascadetuner.common.data;
  * The geometry of one image (spec data-pipeline §3.4–§3.8): either kept with its target, resize and crop, or
  * rejected with a reason. One per image; the manifest stores it and the latent job replays it on the pixels.
  */
-public sealed interface GeometryResult permits GeometryResult.Kept, GeometryResult.Rejected {
+public sealed interface GeometryResult extends java.io.Serializable permits GeometryResult.Kept, GeometryResult.Rejected {
   Size original();
 
   boolean kept();
 
   /** The crop window's top-left corner in the resized image, written {@code [top, left]} as in the spec. */
-  record CropOrigin(long top, long left) {}
+  record CropOrigin(long top, long left) implements java.io.Serializable {}
 
   /**
    * @param target the training size (multiples of the alignment, or the square edge)

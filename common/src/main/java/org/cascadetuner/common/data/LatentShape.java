@@ -14,7 +14,7 @@ import java.util.List;
  * the encoder input edge is {@code ceil(scale·edge)}; since {@code ceil(ceil(x)/32) = ceil(x/32)} the latent edge is
  * the same either way, and for 64-aligned targets at 0.75 the input edge is exact.
  */
-public record LatentShape(int channels, long height, long width) {
+public record LatentShape(int channels, long height, long width) implements java.io.Serializable {
   public static final int CHANNELS = 16;
   public static final int STRIDE = 32;
   public static final double DEFAULT_EFFNET_SCALE = 0.75;

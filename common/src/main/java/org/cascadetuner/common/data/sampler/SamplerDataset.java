@@ -14,7 +14,7 @@ import org.cascadetuner.common.data.BucketKeys;
  * sampled). A path listed twice in a bucket is two occurrences, yielded twice per pass.
  */
 public record SamplerDataset(String id, SortedMap<String, List<String>> buckets, int batchSize, int repeats,
-    double probability) {
+    double probability) implements java.io.Serializable {
   public SamplerDataset {
     Objects.requireNonNull(id, "id");
     if (batchSize < 1) throw new IllegalArgumentException("(id=" + id + ") train_batch_size must be a positive integer, got " + batchSize);
