@@ -81,6 +81,20 @@ public final class BatchRules {
     return out;
   }
 
+  /**
+   * §3.8's end-of-refresh pruning: drops buckets with {@code n·(repeats+1) < batch}. SimpleTuner applies it only
+   * when {@code minimum_image_size} is set (and not {@code --disable_bucket_pruning}); otherwise short buckets reach
+   * {@link #requireUsableBatches}, which raises.
+   */
+  public static <T> SortedMap<String, List<T>> pruneShortBuckets(Map<String, List<T>> buckets, int batchSize,
+      int repeats) {
+    TreeMap<String, List<T>> out = new TreeMap<>(BucketKeys.ORDER);
+    buckets.forEach((k, v) -> {
+      if (v.size() * (repeats + 1L) >= batchSize) out.put(k, List.copyOf(v));
+    });
+    return out;
+  }
+
   /** SimpleTuner's per-bucket shuffle before the rank split: sorted, then {@code random.Random(f"{seed}:{id}:{bucket}")}. */
   public static List<String> shuffleForSplit(List<String> images, String seed, String datasetId, String bucket) {
     List<String> l = new ArrayList<>(images);

@@ -211,6 +211,14 @@ class SamplerInvariantsTest {
   }
 
   @Test
+  void pruningDropsOnlyBucketsBelowOneBatchCountingRepeats() {
+    Map<String, List<String>> b = Map.of("1.0", List.of("a", "b", "c"), "1.5", List.of("d"), "0.5", List.of("e", "f"));
+    assertEquals(List.of("1.0"), new ArrayList<>(BatchRules.pruneShortBuckets(b, 3, 0).keySet()));
+    assertEquals(List.of("0.5", "1.0"), new ArrayList<>(BatchRules.pruneShortBuckets(b, 3, 1).keySet()));
+    assertEquals(List.of("0.5", "1.0", "1.5"), new ArrayList<>(BatchRules.pruneShortBuckets(b, 3, 2).keySet()));
+  }
+
+  @Test
   void stepsPerEpochEstimateFollowsSimpleTuner() {
     SamplerDataset a = new SamplerDataset("a", new TreeMap<>(Map.of("1.0", List.of("x", "y"), "1.5", List.of("z"))), 1, 0, 1);
     SamplerDataset b = new SamplerDataset("b", new TreeMap<>(Map.of("1.0", List.of("p", "q", "r"))), 2, 1, 1);
