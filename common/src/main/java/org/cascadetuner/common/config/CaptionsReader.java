@@ -26,15 +26,14 @@ final class CaptionsReader {
     boolean prepend = (Boolean) v.get(DatasetKey.PREPEND_INSTANCE_PROMPT);
     boolean only = (Boolean) v.get(DatasetKey.ONLY_INSTANCE_PROMPT);
 
-    String missing = ", but no instance_prompt was provided: set instance_prompt (here or in config.json).";
-    if (strategy == Strategy.INSTANCEPROMPT && prompts.isEmpty()) {
-      d.error("instance_prompt", null, d.prefix() + "Dataset " + id + " has caption_strategy=instanceprompt" + missing, null);
-    }
-    if (prepend && prompts.isEmpty()) {
-      d.error("instance_prompt", null, d.prefix() + "Dataset " + id + " has prepend_instance_prompt=True" + missing, null);
-    }
-    if (only && prompts.isEmpty()) {
-      d.error("instance_prompt", null, d.prefix() + "Dataset " + id + " has only_instance_prompt=True" + missing, null);
+    if (prompts.isEmpty()) {
+      String dataset = d.prefix() + "Dataset " + id + " has ";
+      String missing = ", but no instance_prompt was provided: set instance_prompt (here or in config.json).";
+      if (strategy == Strategy.INSTANCEPROMPT) {
+        d.error("instance_prompt", null, dataset + "caption_strategy=instanceprompt" + missing, null);
+      }
+      if (prepend) d.error("instance_prompt", null, dataset + "prepend_instance_prompt=True" + missing, null);
+      if (only) d.error("instance_prompt", null, dataset + "only_instance_prompt=True" + missing, null);
     }
     StorageType storage = (StorageType) v.get(DatasetKey.TYPE);
     for (Strategy needsOwnStorage : List.of(Strategy.CSV, Strategy.HUGGINGFACE, Strategy.WEBSHART)) {
@@ -80,7 +79,8 @@ final class CaptionsReader {
     Boolean enable = (Boolean) field(o, "caption_shuffle", "enable", ValueType.bool(), true, d);
     Long count = (Long) field(o, "caption_shuffle", "count", ValueType.integer(1, Long.MAX_VALUE), 1L, d);
     Long seed = (Long) field(o, "caption_shuffle", "seed", ValueType.integer(0, Long.MAX_VALUE), globalSeed, d);
-    SplitOn split = (SplitOn) field(o, "caption_shuffle", "split_on", ValueType.choice(SplitOn.values()), SplitOn.COMMA, d);
+    SplitOn split =
+        (SplitOn) field(o, "caption_shuffle", "split_on", ValueType.choice(SplitOn.values()), SplitOn.COMMA, d);
     Long start = (Long) field(o, "caption_shuffle", "position_start", ValueType.integer(0, Long.MAX_VALUE), 0L, d);
     Boolean original = (Boolean) field(o, "caption_shuffle", "include_original", ValueType.bool(), true, d);
     if (enable == null || !enable || count == null || split == null || start == null || original == null) return null;

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.Storage;
@@ -78,8 +80,8 @@ final class ConfigFiles {
 
   private static String reason(Exception e) {
     Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
-    if (t instanceof java.nio.file.NoSuchFileException) return "no such file";
-    if (t instanceof java.nio.file.AccessDeniedException) return "permission denied";
+    if (t instanceof NoSuchFileException) return "no such file";
+    if (t instanceof AccessDeniedException) return "permission denied";
     return t.getMessage();
   }
 }

@@ -12,7 +12,8 @@ public final class ConfigLoader {
 
   /**
    * @param configFile config.json (a path or Hadoop URI)
-   * @param dataBackendFile multidatabackend.json; null: config.json's data_backend_config, as given or beside config.json
+   * @param dataBackendFile multidatabackend.json; null: config.json's data_backend_config (as given, else beside
+   *     config.json)
    * @param overrides {@code key=value} assignments of config.json keys
    * @param checkPaths make a missing or unset dataset location an error (see {@link PathChecks})
    */
@@ -23,7 +24,9 @@ public final class ConfigLoader {
     TrainingConfig training = TrainingConfigReader.read(root, overrides, diagnostics.in(configFile, null),
         diagnostics.in("--set", null));
 
-    String backend = dataBackendFile != null ? dataBackendFile : findDataBackend(training, configFile, diagnostics);
+    // an unreadable config.json is reported once, not again as a missing data_backend_config
+    String backend = dataBackendFile != null ? dataBackendFile
+        : root == null ? null : findDataBackend(training, configFile, diagnostics);
     List<DatasetConfig> datasets = List.of();
     if (backend != null) {
       Diagnostics.Scope scope = diagnostics.in(backend, null);

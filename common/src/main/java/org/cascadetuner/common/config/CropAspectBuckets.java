@@ -37,7 +37,7 @@ final class CropAspectBuckets {
     for (JsonNode e : buckets) {
       if (e.isNumber()) {
         out.add(new AspectChoice(e.doubleValue(), null, e.isIntegralNumber()));
-      } else if (e.isObject() && e.path("aspect").isNumber() && (e.get("weight") == null || e.get("weight").isNumber())) {
+      } else if (e.isObject() && e.path("aspect").isNumber() && (!e.has("weight") || e.get("weight").isNumber())) {
         JsonNode w = e.get("weight");
         out.add(new AspectChoice(e.get("aspect").doubleValue(), w == null ? null : w.doubleValue(),
             e.get("aspect").isIntegralNumber()));

@@ -89,8 +89,8 @@ final class DatasetEntryReader {
     }
     DatasetKey key = DatasetKey.lookup(name);
     if (key == null) {
-      d.warning(name, node.toString(), d.prefix() + "unknown key \"" + name + "\" is ignored; the closest known key is \""
-          + EditDistance.closest(name, DatasetKey.names()) + "\".");
+      d.warning(name, node.toString(), d.prefix() + "unknown key \"" + name + "\" is ignored; the closest known key"
+          + " is \"" + EditDistance.closest(name, DatasetKey.names()) + "\".");
       return;
     }
     if (!key.kinds().contains(kind)) {
@@ -124,8 +124,13 @@ final class DatasetEntryReader {
       if (v instanceof String s && s.contains("{")) v = Placeholders.fill(s, training, id);
       values.put(k, v);
     }
-    if (Boolean.TRUE.equals(values.get(DatasetKey.VAE_CACHE_DISABLE))) values.put(DatasetKey.VAE_CACHE_ONDEMAND, true);
-    if (Boolean.TRUE.equals(values.get(DatasetKey.TEXT_CACHE_DISABLE))) values.put(DatasetKey.TEXT_CACHE_ONDEMAND, true);
+    // disabling a cache implies computing on demand (spec §2.1, §2.2)
+    if (Boolean.TRUE.equals(values.get(DatasetKey.VAE_CACHE_DISABLE))) {
+      values.put(DatasetKey.VAE_CACHE_ONDEMAND, true);
+    }
+    if (Boolean.TRUE.equals(values.get(DatasetKey.TEXT_CACHE_DISABLE))) {
+      values.put(DatasetKey.TEXT_CACHE_ONDEMAND, true);
+    }
     if (given.contains(DatasetKey.HASH_FILENAMES)) values.put(DatasetKey.HASH_FILENAMES, true);
   }
 

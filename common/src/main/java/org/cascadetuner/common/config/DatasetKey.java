@@ -80,7 +80,7 @@ public enum DatasetKey implements KeySpec {
 
   // image datasets: captions
   CAPTION_STRATEGY(choice(CaptionConfig.Strategy.values()), null, TrainingKey.CAPTION_STRATEGY, "i",
-      "Caption source: `filename`, `textfile`, `instanceprompt`, `parquet` (csv/huggingface/webshart need those storages)."),
+      "Caption source: `filename`, `textfile`, `instanceprompt` or `parquet` (csv, huggingface, webshart: refused)."),
   INSTANCE_PROMPT(ValueType.textList(false), null, TrainingKey.INSTANCE_PROMPT, "i",
       "Instance prompt, or a list of them."),
   PREPEND_INSTANCE_PROMPT(bool(), null, TrainingKey.PREPEND_INSTANCE_PROMPT, "i",

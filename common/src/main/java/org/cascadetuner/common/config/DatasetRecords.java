@@ -102,7 +102,8 @@ final class DatasetRecords {
     for (JsonNode e : n) entries.add(e.isTextual() ? e.textValue() : null);
     if (!n.isArray() || entries.contains(null)) {
       String allowed = DatasetKey.CAPTION_FILTER_LIST.type().describe();
-      d.error("caption_filter_list", n.toString(), d.prefix() + "caption_filter_list must be " + allowed + ".", allowed);
+      d.error("caption_filter_list", n.toString(), d.prefix() + "caption_filter_list must be " + allowed + ".",
+          allowed);
       return new CaptionFilter.None();
     }
     return new CaptionFilter.Inline(entries);

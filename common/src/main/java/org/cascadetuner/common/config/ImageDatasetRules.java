@@ -21,6 +21,11 @@ final class ImageDatasetRules {
       case MAX_UPSCALE_THRESHOLD -> d.warning(key.key(), v, d.prefix() + "max_upscale_threshold is ignored, as in"
           + " SimpleTuner (it never reaches the runtime dataset config).");
       case IGNORE_EPOCHS -> d.warning(key.key(), v, d.prefix() + "ignore_epochs is deprecated and has no effect.");
+      case METADATA_BACKEND -> {
+        if ("filesystem".equals(node.asText())) {
+          d.warning(key.key(), v, d.prefix() + "metadata_backend 'filesystem' is a deprecated name of 'discovery'.");
+        }
+      }
       case HASH_FILENAMES -> {
         if (Boolean.FALSE.equals(value)) {
           d.warning(key.key(), v, d.prefix() + "hash_filenames is always true, as in SimpleTuner; false is ignored.");
@@ -42,17 +47,17 @@ final class ImageDatasetRules {
     Double target = real(v.get(DatasetKey.TARGET_DOWNSAMPLE_SIZE));
     Double min = real(v.get(DatasetKey.MINIMUM_IMAGE_SIZE));
     if (max != null && target == null) {
-      d.error("maximum_image_size", shown(p, DatasetKey.MAXIMUM_IMAGE_SIZE, max), d.prefix() + "When a dataset sets maximum_image_size, you must also"
-          + " provide a value for `target_downsample_size`.", null);
+      d.error("maximum_image_size", shown(p, DatasetKey.MAXIMUM_IMAGE_SIZE, max), d.prefix() + "When a dataset sets"
+          + " maximum_image_size, you must also provide a value for `target_downsample_size`.", null);
     }
     if (type == ResolutionType.AREA) {
       lessThan20(DatasetKey.MAXIMUM_IMAGE_SIZE, max, p, d);
       lessThan20(DatasetKey.TARGET_DOWNSAMPLE_SIZE, target, p, d);
       if (min != null && min > 5) {
-        d.error("minimum_image_size", shown(p, DatasetKey.MINIMUM_IMAGE_SIZE, min), d.prefix() + "minimum_image_size is in megapixels under"
-            + " resolution_type area and must be at most 5; SimpleTuner rejects every image (--minimum_image_size was"
-            + " given with a value of " + str(min) + "). A config.json minimum_image_size is not converted by"
-            + " pixel_area: set it on the dataset.", "a number of megapixels ≤ 5");
+        d.error("minimum_image_size", shown(p, DatasetKey.MINIMUM_IMAGE_SIZE, min), d.prefix() + "minimum_image_size"
+            + " is in megapixels under resolution_type area and must be at most 5; SimpleTuner rejects every image"
+            + " (--minimum_image_size was given with a value of " + str(min) + "). A config.json minimum_image_size"
+            + " is not converted by pixel_area: set it on the dataset.", "a number of megapixels ≤ 5");
       }
     } else if (type == ResolutionType.PIXEL) {
       atLeast512(DatasetKey.MAXIMUM_IMAGE_SIZE, max, p, d);

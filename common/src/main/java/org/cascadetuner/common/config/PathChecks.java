@@ -1,5 +1,6 @@
 package org.cascadetuner.common.config;
 
+import java.nio.file.Files;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.Storage;
@@ -41,7 +42,7 @@ final class PathChecks {
   private static String problem(String location) {
     try {
       if (Storage.isLocal(location)) {
-        return java.nio.file.Files.isDirectory(Storage.localPath(location)) ? null : "does not exist";
+        return Files.isDirectory(Storage.localPath(location)) ? null : "does not exist";
       }
       return Storage.exists(location, new Configuration()) ? null : "does not exist";
     } catch (RuntimeException e) {

@@ -66,7 +66,7 @@ public final class PixelAreaNormalisation {
     return globalEdge;
   }
 
-  /** edge² / 10⁶ as Python computes {@code int * int / 1_000_000}: the exact square, one correctly rounded division. */
+  /** edge²/10⁶ as Python computes {@code int * int / 1_000_000}: exact square, one correctly rounded division. */
   private static double squareToMegapixels(long edge) {
     return (double) (edge * edge) / 1_000_000.0;
   }

@@ -49,9 +49,9 @@ public enum TrainingKey implements KeySpec {
   PRETRAINED_MODEL_NAME_OR_PATH(text(), "stabilityai/stable-cascade-prior",
       "Base model folder or Hugging Face repo id (prior/, prior_lite/, text_encoder/, tokenizer/)."),
   BASE_MODEL_PRECISION(choice(BasePrecision.values()), BasePrecision.NO_CHANGE,
-      "Frozen base weights as loaded, or `int8-torchao`: int8 weight-only (LoRA only; SimpleTuner's Stage C ignores it)."),
+      "Frozen base weights as loaded, or `int8-torchao`: int8 weight-only (LoRA; SimpleTuner's Stage C ignores it)."),
   MIXED_PRECISION(choice(MixedPrecision.values()), MixedPrecision.NO,
-      "Training precision; Stage C refuses all but `no`/`fp32` without i_know_what_i_am_doing (SimpleTuner's bf16 default would be refused)."),
+      "Stage C refuses all but `no`/`fp32` without i_know_what_i_am_doing (so the default is not SimpleTuner's bf16)."),
   I_KNOW_WHAT_I_AM_DOING(bool(), false,
       "Lift safety refusals (Stage C with mixed precision)."),
   GRADIENT_CHECKPOINTING(bool(), true,
@@ -59,7 +59,7 @@ public enum TrainingKey implements KeySpec {
   COMPUTE_BACKEND(choice(ComputeBackend.values()), ComputeBackend.CPU,
       "Tensor engine: `cpu` (ND4J), `nd4j-cuda` (CUDA 11.6, up to Ampere) or `cuda` (CUDA 13, Hopper and later)."),
   STABLE_CASCADE_EFFNET_SCALE(real(0, 1).withMinExclusive(), 0.75,
-      "Scale of the training crop fed to the EfficientNet: 0.75 gives 24×24 latents at 1024 px as Stage C was trained; 1.0 is SimpleTuner's 32×32."),
+      "Scale of the crop fed to the EfficientNet: 0.75 gives 24×24 latents at 1024 px, as Stage C was trained."),
 
   // schedule
   LEARNING_RATE(real(0, Double.MAX_VALUE), 4e-7,

@@ -171,6 +171,22 @@ class DataBackendTest {
   }
 
   @Test
+  void captionFiltersBelongToTextCaches() {
+    List<DatasetConfig> ds = read("[{\"id\": \"img\", \"type\": \"local\", \"instance_data_dir\": \"/d\","
+        + " \"caption_filter_list\": [\"a\"]}, {\"id\": \"t\", \"type\": \"local\","
+        + " \"dataset_type\": \"text_embeds\", \"caption_filter_list\": [\"^the \", \"s/cat/dog\"]},"
+        + " {\"id\": \"u\", \"type\": \"local\", \"dataset_type\": \"text_embeds\","
+        + " \"caption_filter_list\": \"filters.txt\"}, {\"id\": \"v\", \"type\": \"local\","
+        + " \"dataset_type\": \"video\"}]");
+    List<Diagnostic> errors = d.of(Severity.ERROR);
+    assertEquals(List.of("caption_filter_list", "dataset_type"), errorKeys());
+    assertTrue(errors.get(0).message().contains("caption_filter_list is only a valid setting for text datasets"));
+    assertEquals(new CaptionFilter.Inline(List.of("^the ", "s/cat/dog")),
+        ((TextEmbedDataset) ds.get(1)).captionFilter());
+    assertEquals(new CaptionFilter.FromFile("filters.txt"), ((TextEmbedDataset) ds.get(2)).captionFilter());
+  }
+
+  @Test
   void emptyAndNonArrayFilesAreErrors() {
     read("[]");
     assertEquals(1, d.of(Severity.ERROR).size());

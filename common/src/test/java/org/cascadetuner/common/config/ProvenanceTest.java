@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,7 +102,7 @@ class ProvenanceTest {
   }
 
   private static int digits(String number) {
-    return new java.math.BigDecimal(number).stripTrailingZeros().precision();
+    return new BigDecimal(number).stripTrailingZeros().precision();
   }
 
   @Test

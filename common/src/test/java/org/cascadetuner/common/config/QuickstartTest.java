@@ -4,7 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -12,6 +18,7 @@ import org.cascadetuner.common.config.Diagnostic.Severity;
 import org.cascadetuner.common.data.GeometryConfig;
 import org.cascadetuner.common.testing.SharedFiles;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** SimpleTuner's Stage C quickstart files are accepted unchanged, with exactly DESIGN decision 4's warnings. */
 class QuickstartTest {
@@ -98,11 +105,29 @@ class QuickstartTest {
   @Test
   void theMissingDataFolderIsANoteUnlessPathsAreChecked() {
     String dir = Vectors.spec("quickstart/multidatabackend.json").get(0).get("instance_data_dir").textValue();
-    org.junit.jupiter.api.Assumptions.assumeFalse(java.nio.file.Files.isDirectory(java.nio.file.Path.of(dir)));
+    assumeFalse(Files.isDirectory(Path.of(dir)));
     ResolvedConfiguration relaxed = load(false);
     assertTrue(relaxed.of(Severity.NOTE).stream().anyMatch(n -> "instance_data_dir".equals(n.key())));
     ResolvedConfiguration strict = load(true);
     assertEquals(List.of("instance_data_dir"), strict.errors().stream().map(Diagnostic::key).toList());
+  }
+
+  /** The quickstart text enables the library with "validation_prompt_library": "config/stable_cascade/…json". */
+  @Test
+  void theQuickstartsPromptLibraryInstructionWorks(@TempDir Path dir)
+      throws IOException {
+    Path lib = dir.resolve("config/stable_cascade/prompt_library.json");
+    Files.createDirectories(lib.getParent());
+    Files.copy(SharedFiles.spec("quickstart/prompt_library.json"), lib);
+    ObjectNode config = (ObjectNode) Vectors.spec("quickstart/config.json").deepCopy();
+    config.put("validation_prompt_library", "config/stable_cascade/prompt_library.json");
+    Path file = dir.resolve("config.json");
+    Files.writeString(file, config.toString());
+    ResolvedConfiguration c = ConfigLoader.load(file.toString(),
+        SharedFiles.spec("quickstart/multidatabackend.json").toString(), List.of(), false);
+    assertTrue(c.valid(), c.errors().toString());
+    assertEquals(Vectors.spec("quickstart/prompt_library.json").size(), c.prompts().prompts().size());
+    assertTrue(c.warnings().stream().anyMatch(w -> "validation_prompt_library".equals(w.key())));
   }
 
   @Test
