@@ -43,7 +43,11 @@ public final class KeyDocs {
 
   private static String kinds(DatasetKey k) {
     return Arrays.stream(DatasetKey.Kind.values()).filter(k.kinds()::contains)
-        .map(x -> x.name().substring(0, 1).toLowerCase()).collect(Collectors.joining());
+        .map(x -> switch (x) {
+          case IMAGE -> "i";
+          case TEXT_EMBEDS -> "t";
+          case IMAGE_EMBEDS -> "e";
+        }).collect(Collectors.joining());
   }
 
   private static String defaultText(ValueType type, Object value) {
