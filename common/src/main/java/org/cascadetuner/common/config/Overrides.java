@@ -11,11 +11,13 @@ import java.util.Set;
 final class Overrides {
   private Overrides() {}
 
-  static void apply(String assignment, Map<TrainingKey, Object> values, Set<TrainingKey> given, Diagnostics.Scope d) {
+  /** The key set, or null after reporting why the assignment was refused. */
+  static TrainingKey apply(String assignment, Map<TrainingKey, Object> values, Set<TrainingKey> given,
+      Diagnostics.Scope d) {
     int eq = assignment.indexOf('=');
     if (eq <= 0) {
       d.error(null, "\"" + assignment + "\"", "--set needs key=value, got \"" + assignment + "\".", "key=value");
-      return;
+      return null;
     }
     String name = assignment.substring(0, eq).trim();
     String text = assignment.substring(eq + 1);
@@ -23,13 +25,15 @@ final class Overrides {
     if (key == null) {
       d.error(name, "\"" + text + "\"", "unknown key \"" + name + "\"; the closest known key is \""
           + EditDistance.closest(name, TrainingKey.names()) + "\".", "a key of config.json");
-      return;
+      return null;
     }
     try {
       values.put(key, key.type().fromText(text));
       given.add(key);
+      return key;
     } catch (InvalidValue e) {
       d.error(name, "\"" + text + "\"", name + " must be " + e.allowed() + ".", e.allowed());
+      return null;
     }
   }
 }

@@ -30,12 +30,16 @@ public final class TrainingConfigReader {
             file);
       }
     }
-    for (String o : overrides) Overrides.apply(o, values, given, set);
+    Set<TrainingKey> fromSet = EnumSet.noneOf(TrainingKey.class);
+    for (String o : overrides) {
+      TrainingKey k = Overrides.apply(o, values, given, set);
+      if (k != null) fromSet.add(k);
+    }
     for (TrainingKey k : TrainingKey.values()) {
       if (!given.contains(k)) values.put(k, k.defaultValue());
     }
     ResolvedValues<TrainingKey> resolved = new ResolvedValues<>(TrainingKey.class, values, given);
-    TrainingRules.check(resolved, file);
+    TrainingRules.check(resolved, key -> fromSet.contains(key) ? set : file);
     return TrainingConfig.of(resolved);
   }
 

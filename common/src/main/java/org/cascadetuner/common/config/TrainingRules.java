@@ -4,6 +4,7 @@ import static org.cascadetuner.common.config.TrainingKey.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.function.Function;
 import org.cascadetuner.common.config.ModelSettings.BasePrecision;
 import org.cascadetuner.common.config.ModelSettings.MixedPrecision;
 import org.cascadetuner.common.config.ModelSettings.ModelType;
@@ -46,9 +47,13 @@ final class TrainingRules {
     }
   }
 
-  static void check(ResolvedValues<TrainingKey> v, Diagnostics.Scope d) {
+  /**
+   * @param where the scope of a finding about a key: {@code --set} when an override gave it, else config.json
+   */
+  static void check(ResolvedValues<TrainingKey> v, Function<TrainingKey, Diagnostics.Scope> where) {
     MixedPrecision precision = v.as(MIXED_PRECISION, MixedPrecision.class);
     if (!precision.isFullPrecision()) {
+      Diagnostics.Scope d = where.apply(MIXED_PRECISION);
       String value = "\"" + precision.spelling() + "\"";
       if (v.bool(I_KNOW_WHAT_I_AM_DOING)) {
         d.warning("mixed_precision", value, "Stable Cascade Stage C is running with mixed_precision="
@@ -59,6 +64,7 @@ final class TrainingRules {
       }
     }
     if (v.as(BASE_MODEL_PRECISION, BasePrecision.class) == BasePrecision.INT8_WEIGHT_ONLY) {
+      Diagnostics.Scope d = where.apply(BASE_MODEL_PRECISION);
       if (v.as(MODEL_TYPE, ModelType.class) == ModelType.FULL) {
         d.error("base_model_precision", "\"int8-torchao\"", "base_model_precision int8-torchao quantises the frozen"
             + " base weights, but model_type full trains them: use model_type lora or no_change.",
@@ -71,37 +77,38 @@ final class TrainingRules {
     }
     ReportTo report = v.as(REPORT_TO, ReportTo.class);
     if (report != ReportTo.NONE && report != ReportTo.TENSORBOARD) {
-      d.warning("report_to", "\"" + report.spelling() + "\"", "report_to \"" + report.spelling() + "\" falls back to"
-          + " TensorBoard event files under output_dir/" + v.text(LOGGING_DIR) + " (no Java client for it).");
+      where.apply(REPORT_TO).warning("report_to", "\"" + report.spelling() + "\"", "report_to \""
+          + report.spelling() + "\" falls back to TensorBoard event files under output_dir/" + v.text(LOGGING_DIR)
+          + " (no Java client for it).");
     }
     if (v.text(HUB_MODEL_ID) != null) {
-      d.warning("hub_model_id", "\"" + v.text(HUB_MODEL_ID) + "\"", "hub_model_id is recorded in the run's"
-          + " provenance; cascade-tuner pushes nothing to the Hugging Face Hub.");
+      where.apply(HUB_MODEL_ID).warning("hub_model_id", "\"" + v.text(HUB_MODEL_ID) + "\"", "hub_model_id is"
+          + " recorded in the run's provenance; cascade-tuner pushes nothing to the Hugging Face Hub.");
     }
     if (v.bool(PUSH_TO_HUB)) {
-      d.warning("push_to_hub", "true", "push_to_hub is not supported: nothing is pushed; the exports stay in"
-          + " output_dir.");
+      where.apply(PUSH_TO_HUB).warning("push_to_hub", "true", "push_to_hub is not supported: nothing is pushed;"
+          + " the exports stay in output_dir.");
     }
     if (v.bool(VALIDATION_PROMPT_LIBRARY)) {
-      d.warning("validation_prompt_library", "true", "SimpleTuner's built-in prompt library is not available;"
-          + " name a prompt library file in user_prompt_library.");
+      where.apply(VALIDATION_PROMPT_LIBRARY).warning("validation_prompt_library", "true", "SimpleTuner's built-in"
+          + " prompt library is not available; name a prompt library file in user_prompt_library.");
     }
     String dtype = v.text(STABLE_CASCADE_DECODER_DTYPE);
     if (dtype != null && !dtype.equals("fp32") && !dtype.equals("float32")) {
-      d.warning("stable_cascade_decoder_dtype", "\"" + dtype + "\"", "the validation decoder runs in float32"
-          + " (DESIGN decision 8); stable_cascade_decoder_dtype is recorded only.");
+      where.apply(STABLE_CASCADE_DECODER_DTYPE).warning("stable_cascade_decoder_dtype", "\"" + dtype + "\"",
+          "the validation decoder runs in float32 (DESIGN decision 8); stable_cascade_decoder_dtype is recorded only.");
     }
     Double decoder = v.optionalReal(STABLE_CASCADE_VALIDATION_DECODER_GUIDANCE_SCALE);
-    double w = decoder != null ? decoder : v.real(VALIDATION_GUIDANCE);
+    TrainingKey guidanceKey = decoder != null ? STABLE_CASCADE_VALIDATION_DECODER_GUIDANCE_SCALE : VALIDATION_GUIDANCE;
+    double w = v.real(guidanceKey);
     if (w > 0 && w <= 1) {
-      String key = decoder != null ? "stable_cascade_validation_decoder_guidance_scale" : "validation_guidance";
-      d.warning(key, Double.toString(w), "a decoder guidance scale of " + w + " changes nothing: Stage B uses"
-          + " classifier-free guidance only above 1 (as diffusers).");
+      where.apply(guidanceKey).warning(guidanceKey.key(), Double.toString(w), "a decoder guidance scale of " + w
+          + " changes nothing: Stage B uses classifier-free guidance only above 1 (as diffusers).");
     }
     Long steps = v.optionalInteger(MAX_TRAIN_STEPS);
     if ((steps == null || steps == 0) && v.integer(NUM_TRAIN_EPOCHS) == 0) {
-      d.error("num_train_epochs", "0", "Nothing to train: set max_train_steps or num_train_epochs above 0.",
-          "a positive integer");
+      where.apply(NUM_TRAIN_EPOCHS).error("num_train_epochs", "0", "Nothing to train: set max_train_steps or"
+          + " num_train_epochs above 0.", "a positive integer");
     }
   }
 }

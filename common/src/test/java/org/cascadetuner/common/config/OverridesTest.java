@@ -28,6 +28,14 @@ class OverridesTest {
   }
 
   @Test
+  void aRuleBrokenByAnOverrideIsReportedAgainstTheOverride() {
+    TrainingConfigTest.read("{\"mixed_precision\": \"no\", \"report_to\": \"wandb\"}", "mixed_precision=bf16");
+    List<Diagnostic> errors = TrainingConfigTest.errors();
+    assertEquals(List.of("--set mixed_precision"), errors.stream().map(e -> e.source() + " " + e.key()).toList());
+    assertEquals("config.json", TrainingConfigTest.warnings().get(0).source());
+  }
+
+  @Test
   void anUnknownKeyIsAnErrorNamingTheClosestKey() {
     TrainingConfigTest.read("{}", "learnig_rate=1e-4");
     List<Diagnostic> errors = TrainingConfigTest.errors();
