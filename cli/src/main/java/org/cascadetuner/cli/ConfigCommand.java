@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "config",
     mixinStandardHelpOptions = true,
+    versionProvider = CascadeTuner.Version.class,
     description = "Check configuration files, or list every configuration key.",
     subcommands = {ConfigCommand.Check.class, ConfigCommand.Keys.class})
 public final class ConfigCommand implements Runnable {
@@ -32,6 +33,7 @@ public final class ConfigCommand implements Runnable {
   @Command(
       name = "check",
       mixinStandardHelpOptions = true,
+      versionProvider = CascadeTuner.Version.class,
       description = {"Print the resolved configuration (defaults filled in) and every warning and error.",
           "Exit status: 0 valid, 2 invalid."})
   static final class Check implements Callable<Integer> {
@@ -63,6 +65,7 @@ public final class ConfigCommand implements Runnable {
   @Command(
       name = "keys",
       mixinStandardHelpOptions = true,
+      versionProvider = CascadeTuner.Version.class,
       description = "Print every config.json and multidatabackend.json key as Markdown (README's key list).")
   static final class Keys implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
