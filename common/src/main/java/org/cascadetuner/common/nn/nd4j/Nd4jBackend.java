@@ -8,6 +8,7 @@ import org.cascadetuner.common.nn.Unary;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,7 +23,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Threads: libnd4j sizes its OpenMP pool from {@code OMP_NUM_THREADS} (default: all cores). Nothing is changed
  * here unless the system property {@value #THREADS_PROPERTY} is set, which caps both ND4J's master and worker
- * threads. Under Spark, set {@code spark.executorEnv.OMP_NUM_THREADS} to the executor's cores.
+ * threads. Under Spark, set {@code spark.executorEnv.OMP_NUM_THREADS} to the executor's cores. On an oversubscribed
+ * machine OpenMP barriers make small ops 10-100x slower; the unit tests therefore run with one thread.
+ *
+ * <p>Memory: every array this class allocates is owned by exactly one {@link Nd4jTensor.Storage} (or closed before
+ * returning), so native buffers are freed when the last handle closes, not by the GC. ND4J's views (permute, reshape,
+ * get) still allocate small native shape descriptors that only the GC reclaims: tens of KiB per training step of a
+ * small model, bounded by the young-generation GC cycle. Custom ops run with an explicit, closed {@code OpContext}.
  */
 public final class Nd4jBackend implements Backend {
 
@@ -152,14 +159,18 @@ public final class Nd4jBackend implements Backend {
   }
 
   private static INDArray exec(String op, INDArray[] in, INDArray[] out, int[] iargs, double... targs) {
-    DynamicCustomOp.DynamicCustomOpsBuilder b = DynamicCustomOp.builder(op).addInputs(in).addOutputs(out);
-    if (iargs != null && iargs.length > 0) b.addIntegerArguments(iargs);
-    if (targs != null && targs.length > 0) {
-      Double[] t = new Double[targs.length];
-      for (int i = 0; i < t.length; i++) t[i] = targs[i];
-      b.addFloatingPointArguments(t);
+    DynamicCustomOp custom = DynamicCustomOp.builder(op).build();
+    // an explicit context, closed here: its native argument buffers are freed now, not when the GC gets to them
+    try (OpContext ctx = Nd4j.getExecutioner().buildContext()) {
+      if (iargs != null && iargs.length > 0) ctx.setIArguments(java.util.Arrays.stream(iargs).asLongStream().toArray());
+      if (targs != null && targs.length > 0) ctx.setTArguments(targs);
+      ctx.setInputArrays(in);
+      ctx.setOutputArrays(out);
+      Nd4j.exec(custom, ctx);
+    } catch (Exception e) {
+      if (e instanceof RuntimeException r) throw r;
+      throw new IllegalStateException(op + ": " + e.getMessage(), e);
     }
-    Nd4j.exec(b.build());
     return out.length > 0 ? out[0] : null;
   }
 
