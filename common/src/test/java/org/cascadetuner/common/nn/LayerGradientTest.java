@@ -147,6 +147,7 @@ class LayerGradientTest {
   void layerNorm2d() {
     try (Tensor x = GradCheck.randn(be, rng, 2, 2, 5, 3, 2)) {
       check("layernorm2d", LayerNorm2d.plain(1e-6f), x);
+      check("layernorm2d affine", new LayerNorm2d(param("g", 1, 5), param("b", 1, 5), 1e-6f), x);
     }
   }
 
