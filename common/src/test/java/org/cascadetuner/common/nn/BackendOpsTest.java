@@ -327,6 +327,17 @@ class BackendOpsTest {
   }
 
   @Test
+  void attentionMasks() {
+    try (Tensor causal = AttentionMasks.causal(be, new long[] {1, 1, 0}, 1, 3);
+        Tensor pad = AttentionMasks.keyPadding(be, new long[] {1, 0, 1}, 1, 3)) {
+      float x = AttentionMasks.EXCLUDED;
+      assertArrayEquals(new float[] {0, x, x, 0, 0, x, 0, 0, x}, causal.toFloats());
+      assertArrayEquals(new long[] {1, 1, 1, 3}, pad.shape());
+      assertArrayEquals(new float[] {0, x, 0}, pad.toFloats());
+    }
+  }
+
+  @Test
   void attentionWithAdditiveMask() {
     long bt = 2, h = 2, tq = 3, tk = 4, d = 5;
     try (Tensor q = randn(bt, h, tq, d); Tensor k = randn(bt, h, tk, d); Tensor v = randn(bt, h, tk, d)) {
