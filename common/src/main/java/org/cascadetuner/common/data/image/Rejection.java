@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param detail what was found, e.g. "header says 100000 x 100000 = 10000000000 pixels"
  */
 public record Rejection(String file, RejectReason reason, String detail)
-    implements ProbeResult, DecodeResult {
+    implements ProbeResult, DecodeResult, EffnetResult {
 
   public Rejection {
     Objects.requireNonNull(file, "file");
