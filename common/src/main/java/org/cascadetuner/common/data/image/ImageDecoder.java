@@ -63,9 +63,19 @@ public final class ImageDecoder implements AutoCloseable {
     Rejection early = screen(name, bytes);
     if (early != null) return early;
     ImageFormat format = ImageFormat.sniff(bytes);
-    byte[] data = format == ImageFormat.JPEG ? Containers.stripJpegIcc(bytes) : bytes;
     ImageReader reader = readers.get(format);
-    boolean healthy = false;
+    try {
+      DecodeResult result = read(reader, name, format, bytes);
+      reader.setInput(null);
+      return result;
+    } catch (IOException | RuntimeException e) {
+      readers.discard(format); // a reader that failed mid-file may hold broken native state
+      return classify(name, format, e);
+    }
+  }
+
+  private DecodeResult read(ImageReader reader, String name, ImageFormat format, byte[] bytes) throws IOException {
+    byte[] data = format == ImageFormat.JPEG ? Containers.stripJpegIcc(bytes) : bytes;
     warnings.clear();
     try (ImageInputStream in = new ByteArrayImageInputStream(data)) {
       reader.setInput(in, true, true);
@@ -73,47 +83,52 @@ public final class ImageDecoder implements AutoCloseable {
       reader.addIIOReadWarningListener(warningListener);
       int w = reader.getWidth(0), h = reader.getHeight(0);
       Rejection size = checkSize(name, format, w, h, limits);
-      if (size != null) {
-        healthy = true;
-        return size;
-      }
-      if (format == ImageFormat.GIF) {
+      if (size == null && format == ImageFormat.GIF) {
         int[] screen = Containers.gifScreen(bytes);
         size = checkSize(name, format, screen[0], screen[1], limits);
-        if (size != null) {
-          healthy = true;
-          return size;
-        }
       }
+      if (size != null) return size;
       RgbImage decoded;
-      if (format == ImageFormat.JPEG && isCmyk(reader)) {
-        Raster raw = reader.readRaster(0, null);
-        if (raw.getNumBands() != 4) throw new IOException("CMYK JPEG decoded to " + raw.getNumBands() + " bands");
-        int transform = JpegCmyk.adobeTransform(data);
-        decoded = new RgbImage(raw.getWidth(), raw.getHeight(), JpegCmyk.toRgb(raw, transform > 0));
-      } else {
-        BufferedImage image = reader.read(0, readParam(reader, format, w, h));
-        decoded = new RgbImage(image.getWidth(), image.getHeight(), RasterConverter.toRgb(image));
+      try {
+        decoded = format == ImageFormat.JPEG ? readJpeg(reader, data, w, h) : rgb(reader.read(0));
+      } catch (RasterConverter.Unsupported e) {
+        return new Rejection(name, RejectReason.UNSUPPORTED_COLOR_MODEL, format.code() + " with " + e.getMessage()
+            + "; 8-bit RGB is made from grey, RGB, palette or CMYK samples of 1 to 16 bits");
       }
-      healthy = true;
       String cut = truncationWarning();
       if (cut != null) return new Rejection(name, RejectReason.TRUNCATED, format.code() + " decoder: " + cut);
       if (format == ImageFormat.GIF) decoded = GifScreen.place(decoded, bytes);
       return ExifOrientation.apply(decoded, ExifOrientation.read(format, bytes));
-    } catch (RasterConverter.Unsupported e) {
-      healthy = true;
-      return new Rejection(name, RejectReason.UNSUPPORTED_COLOR_MODEL,
-          format.code() + " with " + e.getMessage() + "; 8-bit RGB needs grey, RGB, palette or CMYK samples of"
-              + " up to 16 bits");
-    } catch (IOException | RuntimeException e) {
-      return classify(name, format, e);
-    } finally {
-      if (healthy) {
-        reader.setInput(null);
-      } else {
-        readers.discard(format); // a reader that failed mid-file may hold broken native state
+    }
+  }
+
+  /**
+   * Grey and YCbCr/RGB JPEGs: libjpeg decodes straight into an RGB-ordered raster that becomes the {@link RgbImage}
+   * without a copy (libjpeg expands grey to RGB itself). CMYK and YCCK JPEGs (the reader offers a CMYK image type):
+   * the raw samples, converted by {@link JpegCmyk} as Pillow converts them.
+   */
+  private static RgbImage readJpeg(ImageReader reader, byte[] data, int w, int h)
+      throws IOException, RasterConverter.Unsupported {
+    List<ImageTypeSpecifier> types = new ArrayList<>();
+    for (Iterator<ImageTypeSpecifier> it = reader.getImageTypes(0); it.hasNext(); ) types.add(it.next());
+    for (ImageTypeSpecifier t : types) {
+      if (t.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+        Raster raw = reader.readRaster(0, null);
+        if (raw.getNumBands() != 4) throw new IOException("CMYK JPEG decoded to " + raw.getNumBands() + " bands");
+        return new RgbImage(raw.getWidth(), raw.getHeight(), JpegCmyk.toRgb(raw, JpegCmyk.adobeTransform(data) > 0));
       }
     }
+    ImageReadParam param = reader.getDefaultReadParam();
+    ColorModel first = types.isEmpty() ? null : types.get(0).getColorModel();
+    if (first != null && !first.hasAlpha() && (first.getColorSpace().getType() == ColorSpace.TYPE_RGB
+        || first.getColorSpace().getType() == ColorSpace.TYPE_GRAY)) {
+      param.setDestination(rgbDestination(w, h));
+    }
+    return rgb(reader.read(0, param));
+  }
+
+  private static RgbImage rgb(BufferedImage image) throws RasterConverter.Unsupported {
+    return new RgbImage(image.getWidth(), image.getHeight(), RasterConverter.toRgb(image));
   }
 
   @Override
@@ -179,31 +194,6 @@ public final class ImageDecoder implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- reading
-
-  /** A four-component JPEG (CMYK or YCCK): the reader offers a CMYK image type for it. */
-  private static boolean isCmyk(ImageReader reader) throws IOException {
-    for (Iterator<ImageTypeSpecifier> it = reader.getImageTypes(0); it.hasNext(); ) {
-      if (it.next().getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) return true;
-    }
-    return false;
-  }
-
-  /**
-   * JPEG (grey, YCbCr, RGB): libjpeg decodes straight into an RGB-ordered raster that becomes the {@link RgbImage}
-   * without a copy (libjpeg expands grey to RGB itself). Other formats: the reader's default image type.
-   */
-  private static ImageReadParam readParam(ImageReader reader, ImageFormat format, int w, int h) throws IOException {
-    ImageReadParam param = reader.getDefaultReadParam();
-    if (format != ImageFormat.JPEG) return param;
-    Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
-    if (!types.hasNext()) return param;
-    ColorModel first = types.next().getColorModel();
-    int csType = first.getColorSpace().getType();
-    if (!first.hasAlpha() && (csType == ColorSpace.TYPE_RGB || csType == ColorSpace.TYPE_GRAY)) {
-      param.setDestination(rgbDestination(w, h));
-    }
-    return param;
-  }
 
   /** An sRGB-tagged image over one byte array laid out as {@link RgbImage} wants it. */
   private static BufferedImage rgbDestination(int w, int h) {

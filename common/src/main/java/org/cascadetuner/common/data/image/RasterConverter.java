@@ -22,8 +22,8 @@ import java.awt.image.SampleModel;
  *       {@code convert("RGB")} drops alpha instead, exposing whatever colour the encoder left under transparent
  *       pixels (often black, often garbage); white is what a viewer shows for a transparent logo or cut-out, and
  *       what such images are drawn to be seen on;
- *   <li>samples wider than 8 bits are rounded: round(v · 255 / (2^bits − 1)) (Pillow truncates 16-bit PNGs to
- *       their high byte);
+ *   <li>samples of other widths (1 to 16 bits) are scaled and rounded: round(v · 255 / (2^bits − 1)) (Pillow
+ *       truncates 16-bit PNGs to their high byte, and 5- and 6-bit BMP fields by integer division);
  *   <li>CMYK uses Pillow's conversion: r = (255 − k) − round(c · (255 − k) / 255), likewise g from m, b from y.
  * </ul>
  */
@@ -76,23 +76,28 @@ final class RasterConverter {
     return out;
   }
 
-  // ---------------------------------------------------------------- packed pixels (INT_RGB, BMP 16/32-bit)
+  // ---------------------------------------------------------------- packed pixels (BMP 16/32-bit bit fields)
 
   private static byte[] fromPacked(DirectColorModel cm, Raster r) throws Unsupported {
     if (cm.getColorSpace().getType() != ColorSpace.TYPE_RGB) {
-      throw new Unsupported("packed pixels in colour space type " + cm.getColorSpace().getType());
+      throw new Unsupported("packed pixels in " + colourSpaceName(cm.getColorSpace().getType()));
     }
+    if (cm.isAlphaPremultiplied()) throw new Unsupported("premultiplied packed pixels");
+    // the sample model unpacks each bit field as a band (R, G, B, then A): v in [0, 2^bits - 1]
+    int bands = r.getNumBands();
+    long[] max = new long[bands];
+    for (int b = 0; b < bands; b++) max[b] = (1L << r.getSampleModel().getSampleSize(b)) - 1;
+    boolean alpha = cm.hasAlpha() && bands == 4;
     int w = r.getWidth(), h = r.getHeight();
     byte[] out = new byte[3 * w * h];
-    Object pixel = null;
-    boolean alpha = cm.hasAlpha();
+    int[] row = new int[w * bands];
     for (int y = 0, o = 0; y < h; y++) {
-      for (int x = 0; x < w; x++, o += 3) {
-        pixel = r.getDataElements(r.getMinX() + x, r.getMinY() + y, pixel);
-        int a = alpha ? cm.getAlpha(pixel) : 255;
-        out[o] = (byte) over(cm.getRed(pixel), a);
-        out[o + 1] = (byte) over(cm.getGreen(pixel), a);
-        out[o + 2] = (byte) over(cm.getBlue(pixel), a);
+      r.getPixels(r.getMinX(), r.getMinY() + y, w, 1, row);
+      for (int x = 0, s = 0; x < w; x++, s += bands, o += 3) {
+        int a = alpha ? to8(row[s + 3], max[3]) : 255;
+        out[o] = (byte) over(to8(row[s], max[0]), a);
+        out[o + 1] = (byte) over(to8(row[s + 1], max[1]), a);
+        out[o + 2] = (byte) over(to8(row[s + 2], max[2]), a);
       }
     }
     return out;
