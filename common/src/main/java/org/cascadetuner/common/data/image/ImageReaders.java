@@ -17,8 +17,8 @@ import javax.imageio.spi.ImageReaderSpi;
  * One ImageIO reader per format, made on first use and reused (a reader carries native state worth keeping; the
  * JPEG one wraps libjpeg). Not thread-safe: each thread (each Spark task) owns its own. The TwelveMonkeys
  * providers are instantiated by class rather than looked up in ImageIO's registry, because that registry is
- * scanned once per JVM with the system class loader and misses plugins that Spark adds with {@code --jars}; PNG
- * and GIF are the JDK's own readers, which the registry always has.
+ * filled once per JVM, from the class path its first user could see, and can miss plugins that Spark adds with
+ * {@code --jars}; PNG and GIF are the JDK's own readers, which the registry always has.
  */
 final class ImageReaders implements AutoCloseable {
   private final EnumMap<ImageFormat, ImageReader> readers = new EnumMap<>(ImageFormat.class);
