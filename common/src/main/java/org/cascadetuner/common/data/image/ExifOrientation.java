@@ -53,6 +53,10 @@ public final class ExifOrientation {
     int ow = swap ? h : w, oh = swap ? w : h;
     byte[] src = in.rgb();
     byte[] dst = new byte[src.length];
+    if (orientation == 4) { // rows in reverse order: whole-row copies
+      for (int y = 0; y < oh; y++) System.arraycopy(src, (h - 1 - y) * 3 * w, dst, y * 3 * w, 3 * w);
+      return new RgbImage(ow, oh, dst);
+    }
     int d = 0;
     for (int y = 0; y < oh; y++) {
       int s = (start + y * stepY) * 3;
