@@ -45,23 +45,35 @@ public final class DebianPackages {
     Path dir = cacheRoot().resolve(pkg);
     Path done = dir.resolve(".unpacked");
     if (Files.isRegularFile(done)) return dir.resolve("root");
+    Path work = null;
     try {
       Files.createDirectories(cacheRoot());
-      Path work = Files.createTempDirectory(cacheRoot(), pkg + ".");
+      work = Files.createTempDirectory(cacheRoot(), pkg + ".");
       run(work, List.of("apt-get", "download", pkg), pkg);
       Path deb;
       try (Stream<Path> s = Files.list(work)) {
-        deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()
-            .orElseThrow(() -> new IllegalStateException("apt-get download " + pkg + " left no .deb in " + work));
+        deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst().orElse(null);
       }
+      if (deb == null) throw new IllegalStateException("apt-get download " + pkg + " left no .deb in " + work);
       run(work, List.of("dpkg", "-x", deb.toString(), work.resolve("root").toString()), pkg);
       Files.delete(deb);
       Files.writeString(work.resolve(".unpacked"), deb.getFileName() + "\n");
       if (Files.exists(dir)) deleteTree(dir);
       Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
+      work = null;
       return dir.resolve("root");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot fetch Debian package " + pkg + " into " + dir, e);
+    } finally {
+      if (work != null) deleteQuietly(work);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      deleteTree(dir);
+    } catch (IOException | UncheckedIOException e) {
+      // a half-made folder in the cache is harmless: the marker file is what counts
     }
   }
 

@@ -28,6 +28,20 @@ class ImageDecoderTest {
     PROBE.close();
   }
 
+  @Test
+  void theManifestCoversEveryFormatAndReason() {
+    java.util.Set<String> formats = new java.util.TreeSet<>(), reasons = new java.util.TreeSet<>();
+    for (JsonNode f : ImageFixtures.manifest().get("files")) {
+      if (f.has("reject")) reasons.add(f.get("reject").asText());
+      else formats.add(f.get("format").asText());
+    }
+    java.util.Set<String> allFormats = new java.util.TreeSet<>(), allReasons = new java.util.TreeSet<>();
+    for (ImageFormat f : ImageFormat.values()) allFormats.add(f.code());
+    for (RejectReason r : RejectReason.values()) allReasons.add(r.code());
+    assertEquals(allFormats, formats);
+    assertEquals(allReasons, reasons);
+  }
+
   @TestFactory
   List<DynamicTest> decodesEveryFixtureAsPillowDoes() {
     List<DynamicTest> tests = new ArrayList<>();
