@@ -32,7 +32,7 @@ public record GeometryConfig(
     int alignment,
     int rounding,
     Double minimumAspectRatio,
-    Double maximumAspectRatio) {
+    Double maximumAspectRatio) implements java.io.Serializable {
 
   public GeometryConfig {
     Objects.requireNonNull(resolutionType, "resolutionType");
@@ -52,5 +52,5 @@ public record GeometryConfig(
    * One entry of {@code crop_aspect_buckets}: a plain number (weight null) or {@code {"aspect": a, "weight": w}}.
    * {@code isInteger} remembers a JSON integer literal, which SimpleTuner rejects for {@code crop_aspect: random}.
    */
-  public record AspectChoice(double aspect, Double weight, boolean isInteger) {}
+  public record AspectChoice(double aspect, Double weight, boolean isInteger) implements java.io.Serializable {}
 }
