@@ -8,6 +8,7 @@ import org.cascadetuner.common.nn.Unary;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,7 +23,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Threads: libnd4j sizes its OpenMP pool from {@code OMP_NUM_THREADS} (default: all cores). Nothing is changed
  * here unless the system property {@value #THREADS_PROPERTY} is set, which caps both ND4J's master and worker
- * threads. Under Spark, set {@code spark.executorEnv.OMP_NUM_THREADS} to the executor's cores.
+ * threads. Under Spark, set {@code spark.executorEnv.OMP_NUM_THREADS} to the executor's cores. On an oversubscribed
+ * machine OpenMP barriers make small ops 10-100x slower; the unit tests therefore run with one thread.
+ *
+ * <p>Memory: every array this class allocates is owned by exactly one {@link Nd4jTensor.Storage} (or closed before
+ * returning), so native buffers are freed when the last handle closes, not by the GC. ND4J's views (permute, reshape,
+ * get) still allocate small native shape descriptors that only the GC reclaims: tens of KiB per training step of a
+ * small model, bounded by the young-generation GC cycle. Custom ops run with an explicit, closed {@code OpContext}.
  */
 public final class Nd4jBackend implements Backend {
 
@@ -48,6 +55,22 @@ public final class Nd4jBackend implements Backend {
   }
 
   @Override
+  public long liveTensors() {
+    return Nd4jTensor.Storage.LIVE_COUNT.get();
+  }
+
+  @Override
+  public long liveBytes() {
+    return Nd4jTensor.Storage.LIVE_BYTES.get();
+  }
+
+  /** Allocation sites of the open storages, when run with -Dcascadetuner.trackTensors=true (empty otherwise). */
+  public static java.util.List<Throwable> openAllocations() {
+    return Nd4jTensor.Storage.TRACKED == null ? java.util.List.of()
+        : java.util.List.copyOf(Nd4jTensor.Storage.TRACKED.values());
+  }
+
+  @Override
   public String toString() {
     return "nd4j-native CPU backend (" + Nd4j.getEnvironment().maxThreads() + " threads)";
   }
@@ -63,6 +86,31 @@ public final class Nd4jBackend implements Backend {
 
   private Nd4jTensor own(INDArray a) {
     return Nd4jTensor.owning(this, a);
+  }
+
+  /** A tensor on {@code view} that owns {@code root}, the fresh allocation the view was taken of. */
+  private Nd4jTensor own(INDArray root, INDArray view) {
+    if (view == root) return own(root);
+    if (!sharesMemory(view, root)) {
+      if (root.closeable()) root.close();
+      return own(view);
+    }
+    Nd4jTensor owner = own(root);
+    Nd4jTensor t = owner.view(view);
+    owner.close();
+    return t;
+  }
+
+  /** Whether {@code view}'s elements lie in {@code base}'s allocation (ND4J returns copies where it must). */
+  private static boolean sharesMemory(INDArray view, INDArray base) {
+    long v = view.data().addressPointer().address(), b = base.data().addressPointer().address();
+    return v >= b && v < b + Math.max(1, base.data().length()) * base.data().getElementSize();
+  }
+
+  /** A handle on a view ND4J produced from {@code t}: shared storage when it is one, its own when ND4J copied. */
+  private Nd4jTensor viewOf(Tensor t, INDArray view) {
+    Nd4jTensor n = (Nd4jTensor) t;
+    return sharesMemory(view, n.storage.root) ? n.view(view) : own(view);
   }
 
   private static boolean isContiguous(INDArray a) {
@@ -111,14 +159,18 @@ public final class Nd4jBackend implements Backend {
   }
 
   private static INDArray exec(String op, INDArray[] in, INDArray[] out, int[] iargs, double... targs) {
-    DynamicCustomOp.DynamicCustomOpsBuilder b = DynamicCustomOp.builder(op).addInputs(in).addOutputs(out);
-    if (iargs != null && iargs.length > 0) b.addIntegerArguments(iargs);
-    if (targs != null && targs.length > 0) {
-      Double[] t = new Double[targs.length];
-      for (int i = 0; i < t.length; i++) t[i] = targs[i];
-      b.addFloatingPointArguments(t);
+    DynamicCustomOp custom = DynamicCustomOp.builder(op).build();
+    // an explicit context, closed here: its native argument buffers are freed now, not when the GC gets to them
+    try (OpContext ctx = Nd4j.getExecutioner().buildContext()) {
+      if (iargs != null && iargs.length > 0) ctx.setIArguments(java.util.Arrays.stream(iargs).asLongStream().toArray());
+      if (targs != null && targs.length > 0) ctx.setTArguments(targs);
+      ctx.setInputArrays(in);
+      ctx.setOutputArrays(out);
+      Nd4j.exec(custom, ctx);
+    } catch (Exception e) {
+      if (e instanceof RuntimeException r) throw r;
+      throw new IllegalStateException(op + ": " + e.getMessage(), e);
     }
-    Nd4j.exec(b.build());
     return out.length > 0 ? out[0] : null;
   }
 
@@ -237,8 +289,9 @@ public final class Nd4jBackend implements Backend {
     for (long d : s) n *= d;
     if (n != a.length())
       throw new IllegalArgumentException("cannot reshape " + Arrays.toString(a.shape()) + " to " + Arrays.toString(shape));
-    if (isContiguous(a)) return ((Nd4jTensor) t).view(a.reshape('c', s));
-    return own(a.dup('c').reshape('c', s));
+    if (isContiguous(a)) return viewOf(t, a.reshape('c', s));
+    INDArray copy = a.dup('c');
+    return own(copy, copy.reshape('c', s));
   }
 
   @Override
@@ -246,7 +299,7 @@ public final class Nd4jBackend implements Backend {
     INDArray a = arr(t);
     if (axes.length != a.rank())
       throw new IllegalArgumentException("permute " + Arrays.toString(axes) + " of rank " + a.rank());
-    return ((Nd4jTensor) t).view(a.permute(axes(axes, a.rank())));
+    return viewOf(t, a.permute(axes(axes, a.rank())));
   }
 
   @Override
@@ -264,7 +317,7 @@ public final class Nd4jBackend implements Backend {
           + Arrays.toString(a.shape()));
     INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
     for (int i = 0; i < idx.length; i++) idx[i] = i == ax ? NDArrayIndex.interval(start, end) : NDArrayIndex.all();
-    return ((Nd4jTensor) t).view(a.get(idx));
+    return viewOf(t, a.get(idx));
   }
 
   @Override
@@ -308,7 +361,7 @@ public final class Nd4jBackend implements Backend {
       long[] shape = ad.shape().clone();
       shape[shape.length - 2] = m;
       shape[shape.length - 1] = n;
-      return own(out.reshape('c', shape));
+      return own(out, out.reshape('c', shape));
     }
     if (a.rank() != b.rank())
       throw new IllegalArgumentException("matmul batch ranks differ: " + Arrays.toString(a.shape()) + " and "
@@ -511,7 +564,9 @@ public final class Nd4jBackend implements Backend {
     int last = x.rank() - 1;
     INDArray mean = x.mean(true, last);
     INDArray xc = x.sub(mean);
-    INDArray var = xc.mul(xc).mean(true, last);
+    INDArray sq = xc.mul(xc);
+    INDArray var = sq.mean(true, last);
+    sq.close();
     INDArray rstd = Transforms.sqrt(var.addi(eps), false).rdivi(1.0f);
     INDArray y = xc.muli(rstd);
     Nd4jTensor out = own(y);
