@@ -23,7 +23,11 @@ class ShiftedConvTest {
   }
 
   void check(long[] xs, long[] ws, int groups, boolean bias) {
-    Conv2dSpec spec = new Conv2dSpec(1, 1, (int) (ws[2] - 1) / 2, (int) (ws[3] - 1) / 2, 1, 1, groups);
+    check(xs, ws, new Conv2dSpec(1, 1, (int) (ws[2] - 1) / 2, (int) (ws[3] - 1) / 2, 1, 1, groups), bias);
+  }
+
+  void check(long[] xs, long[] ws, Conv2dSpec spec, boolean bias) {
+    int groups = spec.groups();
     try (Tensor x = randn(xs); Tensor w = randn(ws); Tensor b = bias ? randn(ws[0]) : null;
         Tensor y = be.conv2d(x, w, b, spec)) {
       long[] os = new long[4];
@@ -31,8 +35,8 @@ class ShiftedConvTest {
       assertArrayEquals(os, y.shape(), "shape");
       float[] f = new float[ref.length];
       for (int i = 0; i < f.length; i++) f[i] = (float) ref[i];
-      Compare.assertClose("conv x" + java.util.Arrays.toString(xs) + " w" + java.util.Arrays.toString(ws) + " groups "
-          + groups + (bias ? " bias" : ""), f, y, TOL);
+      Compare.assertClose("conv x" + java.util.Arrays.toString(xs) + " w" + java.util.Arrays.toString(ws) + " " + spec
+          + (bias ? " bias" : ""), f, y, TOL);
     }
   }
 
@@ -55,6 +59,20 @@ class ShiftedConvTest {
         for (boolean bias : new boolean[] {true, false}) check(new long[] {2, 4, hw[0], hw[1]}, new long[] {4, 1, k, k}, 4,
             bias);
     check(new long[] {2, 3, 5, 6}, new long[] {3, 1, 1, 3}, 3, true);
+  }
+
+  @Test
+  void otherPaddingsAndEvenKernels() {
+    for (int groups : new int[] {1, 3})
+      for (boolean bias : new boolean[] {true, false}) {
+        long in = 3, out = groups == 1 ? 5 : 3, wc = groups == 1 ? 3 : 1;
+        check(new long[] {2, in, 6, 5}, new long[] {out, wc, 3, 3}, new Conv2dSpec(1, 1, 0, 0, 1, 1, groups), bias);
+        check(new long[] {2, in, 6, 5}, new long[] {out, wc, 2, 2}, new Conv2dSpec(1, 1, 0, 0, 1, 1, groups), bias);
+        check(new long[] {1, in, 5, 7}, new long[] {out, wc, 4, 4}, new Conv2dSpec(1, 1, 1, 1, 1, 1, groups), bias);
+        check(new long[] {2, in, 4, 3}, new long[] {out, wc, 3, 3}, new Conv2dSpec(1, 1, 2, 0, 1, 1, groups), bias);
+        check(new long[] {1, in, 3, 3}, new long[] {out, wc, 3, 3}, new Conv2dSpec(1, 1, 0, 0, 1, 1, groups), bias);
+        check(new long[] {1, in, 1, 6}, new long[] {out, wc, 1, 3}, new Conv2dSpec(1, 1, 0, 0, 1, 1, groups), bias);
+      }
   }
 
   @Test

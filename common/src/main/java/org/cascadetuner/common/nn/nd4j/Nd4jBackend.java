@@ -640,7 +640,7 @@ public final class Nd4jBackend implements Backend {
     long oh = s.outH(x.size(2), w.size(2)), ow = s.outW(x.size(3), w.size(3));
     INDArray out;
     if ((s.groups() == 1 || depthwise(x, w, s)) && ShiftedConv.applies(w, s, s.groups() > 1)) {
-      out = ShiftedConv.conv2d(x, w, tb == null ? null : arr(tb), s.groups() > 1);
+      out = ShiftedConv.conv2d(x, w, tb == null ? null : arr(tb), s, s.groups() > 1);
     } else if (s.groups() == 1 || depthwise(x, w, s)) {
       out = Nd4j.createUninitialized(F, x.size(0), w.size(0), oh, ow);
       boolean dw = s.groups() > 1;
