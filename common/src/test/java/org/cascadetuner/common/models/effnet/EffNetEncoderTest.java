@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.SafeTensors;
+import org.cascadetuner.common.models.testing.SyntheticWeights;
 import org.cascadetuner.common.nn.Backend;
 import org.cascadetuner.common.nn.Backends;
 import org.cascadetuner.common.nn.Tensor;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.cascadetuner.common.models.testing.SyntheticWeights;
 import org.cascadetuner.common.nn.Backend;
 import org.cascadetuner.common.nn.Backends;
 import org.cascadetuner.common.nn.Tensor;

@@ -1,4 +1,4 @@
-package org.cascadetuner.common.models.effnet;
+package org.cascadetuner.common.models.testing;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,11 +16,11 @@ import org.cascadetuner.common.io.TensorSource;
  * variance 1/fan-in for weights, near-identity BatchNorm statistics, I64 for {@code num_batches_tracked}. Values are
  * made on request from the name's hash, so nothing is held in memory.
  */
-final class SyntheticWeights implements TensorSource {
+public final class SyntheticWeights implements TensorSource {
   private final Map<String, long[]> shapes;
   private final long seed;
 
-  SyntheticWeights(Map<String, long[]> shapes, long seed) {
+  public SyntheticWeights(Map<String, long[]> shapes, long seed) {
     this.shapes = new LinkedHashMap<>(shapes);
     this.seed = seed;
   }
