@@ -19,8 +19,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       shifted read falls above or below the plane are skipped (dense) or read zero rows added before and after
  *       (depthwise); reads that wrap around a row end (a column shifted past the left or right edge lands in the
  *       neighbouring row) are subtracted again afterwards, a few strided columns per tap.
- *   <li>Any other padding: the input is zero-padded (a copy), the "valid" convolution is computed on rows of the
- *       padded width, whose last kw − 1 columns are junk that absorbs the wrapped reads, and cropped.
+ *   <li>Any other padding: the input is zero-padded (a copy), the "valid" convolution is computed on whole rows of
+ *       the padded width, whose last kw − 1 columns are junk that absorbs the wrapped reads, and cropped.
  * </ul>
  *
  * <p>Why: libnd4j's conv2d writes a k²-times larger im2col buffer and its depthwise_conv2d also permutes it; on
@@ -123,9 +123,10 @@ final class ShiftedConv {
   }
 
   /**
-   * Any other stride-1 convolution: the input zero-padded (a copy, skipped without padding), then a "valid"
-   * convolution computed on rows of the padded width (the last kw − 1 columns of each row are junk, so no read ever
-   * wraps into a wrong place) and cropped to the output width.
+   * Any other stride-1 convolution: the input zero-padded into a copy with one spare zero row at the bottom, then a
+   * "valid" convolution computed on whole rows of the padded width (the last kw − 1 columns of each row are junk that
+   * absorbs the reads wrapping into the next row; the spare row keeps the last junk reads inside the plane), so every
+   * tap writes a contiguous block; finally the junk columns are cropped.
    */
   private static INDArray padded(INDArray x, INDArray w, Conv2dSpec s, boolean depthwise) {
     long batch = x.size(0), c = x.size(1), o = w.size(0);
@@ -135,21 +136,18 @@ final class ShiftedConv {
     if (ho < 1 || wo < 1)
       throw new IllegalArgumentException("conv2d: kernel " + kh + "x" + kw + " larger than the padded input " + hp + "x"
           + wp);
-    INDArray xp = x;
-    if (s.padH() > 0 || s.padW() > 0) {
-      xp = Nd4j.createUninitialized(F, batch, c, hp, wp);
-      try (INDArray pads = Nd4j.createFromArray(new long[][] {{0, 0}, {0, 0}, {s.padH(), s.padH()},
-          {s.padW(), s.padW()}})) {
-        Nd4jBackend.exec("pad", new INDArray[] {x, pads}, new INDArray[] {xp}, new int[] {0}, 0.0);
-      }
+    INDArray xp = Nd4j.createUninitialized(F, batch, c, hp + 1, wp);
+    try (INDArray pads = Nd4j.createFromArray(new long[][] {{0, 0}, {0, 0}, {s.padH(), s.padH() + 1},
+        {s.padW(), s.padW()}})) {
+      Nd4jBackend.exec("pad", new INDArray[] {x, pads}, new INDArray[] {xp}, new int[] {0}, 0.0);
     }
-    long plane = hp * wp, n = (ho - 1) * wp + wo; // positions computed on the padded-width grid
-    INDArray grid = Nd4j.createUninitialized(F, batch, o, ho * wp);
+    long plane = (hp + 1) * wp, n = ho * wp; // every position of the padded-width output rows
+    INDArray grid = Nd4j.createUninitialized(F, batch, o, ho, wp);
     INDArray part = depthwise ? Nd4j.createUninitialized(F, c, n) : null;
     Taps taps = Taps.of(w, depthwise);
     try {
       for (long b = 0; b < batch; b++) {
-        INDArray dst = view(grid.data(), grid.offset() + b * o * ho * wp, o, n, ho * wp, 1);
+        INDArray dst = view(grid.data(), grid.offset() + b * o * n, o, n, n, 1);
         for (int t = 0; t < kh * kw; t++) {
           long off = (long) (t / kw) * wp + t % kw;
           INDArray src = view(xp.data(), xp.offset() + b * c * plane + off, c, n, plane, 1);
@@ -164,14 +162,13 @@ final class ShiftedConv {
           }
         }
       }
-      INDArray rows = grid.reshape('c', batch, o, ho, wp);
-      return rows.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, wo))
+      return grid.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, wo))
           .dup('c');
     } finally {
       taps.root().close();
       grid.close();
+      xp.close();
       if (part != null) part.close();
-      if (xp != x) xp.close();
     }
   }
 

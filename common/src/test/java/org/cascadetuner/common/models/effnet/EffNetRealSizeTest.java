@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * {@code mvn -pl common test -Dtest=EffNetRealSizeTest -Dtest.excludedGroups=none} (set OMP_NUM_THREADS to the cores).
  */
 @Tag("real-size")
-class EffNetRealSizeTest {
+public class EffNetRealSizeTest {
 
   @Test
   void encodesA768ImageBatchOfOne() throws IOException {
@@ -55,13 +55,13 @@ class EffNetRealSizeTest {
   }
 
   /** CPU time of the whole process (all threads), so a busy machine does not inflate the figure. */
-  static long processCpuNanos() {
+  public static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
         .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** VmHWM of /proc/self/status (Linux), 0 elsewhere. */
-  static long peakRssKiB() throws IOException {
+  public static long peakRssKiB() throws IOException {
     Path status = Path.of("/proc/self/status");
     if (!Files.exists(status)) return 0;
     for (String line : Files.readAllLines(status))
