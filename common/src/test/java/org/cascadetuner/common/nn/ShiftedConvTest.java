@@ -8,10 +8,11 @@ import org.cascadetuner.common.nn.testing.GradCheck;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ND4J backend's stride-1 "same" convolutions (one GEMM or per-channel multiply per kernel tap on shifted views,
- * with the row-wrap columns subtracted again) against the naive definition, on the shapes where that bookkeeping can
- * go wrong: planes narrower or shorter than the kernel, one row or column, batches, bias or none, non-square kernels
- * and a non-contiguous input.
+ * The ND4J backend's convolutions (one GEMM or per-channel multiply per kernel tap on shifted views of the input,
+ * with the row-wrap columns subtracted again, or on padded-width rows, or on gathered strided views) against the naive
+ * definition, on the shapes where that bookkeeping can go wrong: planes narrower or shorter than the kernel, one row or
+ * column, batches, bias or none, non-square and even kernels, other paddings, strides, dilation and a non-contiguous
+ * input.
  */
 class ShiftedConvTest {
   static final double TOL = 2e-6;
@@ -72,6 +73,19 @@ class ShiftedConvTest {
         check(new long[] {2, in, 4, 3}, new long[] {out, wc, 3, 3}, new Conv2dSpec(1, 1, 2, 0, 1, 1, groups), bias);
         check(new long[] {1, in, 3, 3}, new long[] {out, wc, 3, 3}, new Conv2dSpec(1, 1, 0, 0, 1, 1, groups), bias);
         check(new long[] {1, in, 1, 6}, new long[] {out, wc, 1, 3}, new Conv2dSpec(1, 1, 0, 0, 1, 1, groups), bias);
+      }
+  }
+
+  @Test
+  void stridedAndDilated() {
+    for (int groups : new int[] {1, 3})
+      for (boolean bias : new boolean[] {true, false}) {
+        long in = 3, out = groups == 1 ? 5 : 3, wc = groups == 1 ? 3 : 1;
+        check(new long[] {2, in, 7, 6}, new long[] {out, wc, 3, 3}, new Conv2dSpec(2, 2, 1, 1, 1, 1, groups), bias);
+        check(new long[] {1, in, 8, 9}, new long[] {out, wc, 4, 4}, new Conv2dSpec(2, 2, 1, 1, 1, 1, groups), bias);
+        check(new long[] {2, in, 6, 5}, new long[] {out, wc, 2, 2}, new Conv2dSpec(2, 2, 0, 0, 1, 1, groups), bias);
+        check(new long[] {1, in, 7, 7}, new long[] {out, wc, 3, 3}, new Conv2dSpec(1, 2, 2, 1, 2, 1, groups), bias);
+        check(new long[] {1, in, 1, 1}, new long[] {out, wc, 3, 3}, new Conv2dSpec(2, 2, 1, 1, 1, 1, groups), bias);
       }
   }
 

@@ -8,8 +8,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Stride-1 convolutions (dense or depthwise, no dilation) without im2col. With each channel's plane flattened to one
- * row of H·W values, kernel tap (i, j) reads the input shifted by a constant offset: a dense convolution becomes one
+ * Dense and depthwise convolutions without libnd4j's im2col. With each channel's plane flattened to one row of H·W
+ * values, kernel tap (i, j) of a stride-1 convolution reads the input shifted by a constant offset: a dense convolution becomes one
  * GEMM per tap, {@code out[:, p] += W_ij · x[:, p + off]}, on views of input and output (libnd4j's matmul takes
  * matrices with strided rows as they are, so nothing is copied); a depthwise convolution one per-channel multiply and
  * one add per tap.
@@ -21,6 +21,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       neighbouring row) are subtracted again afterwards, a few strided columns per tap.
  *   <li>Any other padding: the input is zero-padded (a copy), the "valid" convolution is computed on whole rows of
  *       the padded width, whose last kw − 1 columns are junk that absorbs the wrapped reads, and cropped.
+ *   <li>Strided or dilated: each tap's strided view of the zero-padded input is gathered into a reused buffer (a
+ *       plain strided copy) before its GEMM or multiply-add.
  * </ul>
  *
  * <p>Why: libnd4j's conv2d writes a k²-times larger im2col buffer and its depthwise_conv2d also permutes it; on
@@ -32,10 +34,13 @@ final class ShiftedConv {
 
   private ShiftedConv() {}
 
-  /** Whether {@link #conv2d} computes this convolution: stride 1, no dilation, dense or depthwise. */
+  /** Whether {@link #conv2d} computes this convolution: dense or depthwise (not other grouped ones). */
   static boolean applies(INDArray w, Conv2dSpec s, boolean depthwise) {
-    return (s.groups() == 1 || depthwise) && s.strideH() == 1 && s.strideW() == 1 && s.dilationH() == 1
-        && s.dilationW() == 1;
+    return s.groups() == 1 || depthwise;
+  }
+
+  private static boolean unitStep(Conv2dSpec s) {
+    return s.strideH() == 1 && s.strideW() == 1 && s.dilationH() == 1 && s.dilationW() == 1;
   }
 
   /** "Same" geometry: odd kernel, padding (k − 1) / 2, so the output plane is the input plane. */
@@ -49,7 +54,8 @@ final class ShiftedConv {
    * Returns a new [B, O, H', W'].
    */
   static INDArray conv2d(INDArray x, INDArray w, INDArray bias, Conv2dSpec s, boolean depthwise) {
-    INDArray out = same(w, s) ? same(x, w, depthwise) : padded(x, w, s, depthwise);
+    INDArray out = !unitStep(s) ? gathered(x, w, s, depthwise)
+        : same(w, s) ? same(x, w, depthwise) : padded(x, w, s, depthwise);
     if (bias != null) {
       INDArray flat = out.reshape('c', out.size(0), out.size(1), out.size(2) * out.size(3));
       Nd4jBackend.exec("add", new INDArray[] {flat, bias.reshape('c', 1, bias.length(), 1)}, new INDArray[] {flat},
@@ -169,6 +175,60 @@ final class ShiftedConv {
       grid.close();
       xp.close();
       if (part != null) part.close();
+    }
+  }
+
+  /**
+   * Strided or dilated convolutions: the input zero-padded (a copy), then per tap its strided view
+   * {@code xp[:, i·dh :: sh, j·dw :: sw]} gathered into one reused contiguous [C, Ho·Wo] buffer (a plain strided copy,
+   * far cheaper than libnd4j's im2col) and multiplied in.
+   */
+  private static INDArray gathered(INDArray x, INDArray w, Conv2dSpec s, boolean depthwise) {
+    long batch = x.size(0), c = x.size(1), o = w.size(0);
+    int kh = (int) w.size(2), kw = (int) w.size(3);
+    long hp = x.size(2) + 2L * s.padH(), wp = x.size(3) + 2L * s.padW();
+    long ho = s.outH(x.size(2), kh), wo = s.outW(x.size(3), kw);
+    if (ho < 1 || wo < 1)
+      throw new IllegalArgumentException("conv2d: kernel " + kh + "x" + kw + " larger than the padded input " + hp + "x"
+          + wp);
+    INDArray xp = x;
+    if (s.padH() > 0 || s.padW() > 0) {
+      xp = Nd4j.createUninitialized(F, batch, c, hp, wp);
+      try (INDArray pads = Nd4j.createFromArray(new long[][] {{0, 0}, {0, 0}, {s.padH(), s.padH()},
+          {s.padW(), s.padW()}})) {
+        Nd4jBackend.exec("pad", new INDArray[] {x, pads}, new INDArray[] {xp}, new int[] {0}, 0.0);
+      }
+    }
+    long n = ho * wo, plane = hp * wp;
+    INDArray out = Nd4j.createUninitialized(F, batch, o, ho, wo);
+    INDArray col = Nd4j.createUninitialized(F, c, ho, wo);
+    INDArray cols = col.reshape('c', c, n);
+    INDArray part = depthwise ? Nd4j.createUninitialized(F, c, n) : null;
+    Taps taps = Taps.of(w, depthwise);
+    try {
+      for (long b = 0; b < batch; b++) {
+        INDArray dst = view(out.data(), out.offset() + b * o * n, o, n, n, 1);
+        for (int t = 0; t < kh * kw; t++) {
+          long off = (long) (t / kw) * s.dilationH() * wp + (long) (t % kw) * s.dilationW();
+          col.assign(Nd4j.create(xp.data(), new long[] {c, ho, wo},
+              new long[] {plane, s.strideH() * wp, s.strideW()}, xp.offset() + b * c * plane + off, 'c'));
+          if (!depthwise) {
+            Nd4jBackend.exec("matmul", new INDArray[] {taps.tap(t), cols}, new INDArray[] {dst}, new int[] {0, 0, 0},
+                1.0, t == 0 ? 0.0 : 1.0);
+          } else if (t == 0) {
+            Nd4jBackend.exec("multiply", new INDArray[] {cols, taps.tap(t)}, new INDArray[] {dst}, null);
+          } else {
+            Nd4jBackend.exec("multiply", new INDArray[] {cols, taps.tap(t)}, new INDArray[] {part}, null);
+            dst.addi(part);
+          }
+        }
+      }
+      return out;
+    } finally {
+      taps.root().close();
+      col.close();
+      if (part != null) part.close();
+      if (xp != x) xp.close();
     }
   }
 
