@@ -249,9 +249,24 @@ public interface Backend {
   record LayerNormGrads(Tensor dx, Tensor dGamma, Tensor dBeta) {}
 
   /** LayerNorm over the last axis (biased variance), optional affine {@code gamma}, {@code beta} of [C]. */
-  LayerNormResult layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps);
+  default LayerNormResult layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+    return layerNorm(x, -1, gamma, beta, eps);
+  }
 
-  LayerNormGrads layerNormBackward(Tensor dy, Tensor x, Tensor mean, Tensor rstd, Tensor gamma, boolean needBeta);
+  default LayerNormGrads layerNormBackward(Tensor dy, Tensor x, Tensor mean, Tensor rstd, Tensor gamma,
+      boolean needBeta) {
+    return layerNormBackward(dy, x, mean, rstd, gamma, needBeta, -1);
+  }
+
+  /**
+   * LayerNorm over one axis (e.g. axis 1 of NCHW: the channels of every pixel, Stable Cascade's LayerNorm2d, without
+   * permuting). {@code gamma}/{@code beta} are [C] or null; mean and rstd keep the axis with size 1.
+   */
+  LayerNormResult layerNorm(Tensor x, int axis, Tensor gamma, Tensor beta, float eps);
+
+  /** Backward of {@link #layerNorm(Tensor, int, Tensor, Tensor, float)}; dGamma/dBeta are [C]. */
+  LayerNormGrads layerNormBackward(Tensor dy, Tensor x, Tensor mean, Tensor rstd, Tensor gamma, boolean needBeta,
+      int axis);
 
   /** Softmax over the last axis. */
   Tensor softmax(Tensor x);
@@ -317,6 +332,26 @@ public interface Backend {
    * convolution whose weight is {@code w} read as [in, out, kh, kw]).
    */
   Tensor conv2dBackwardInput(Tensor dy, Tensor w, long[] inputShape, Conv2dSpec spec);
+
+  /**
+   * Transposed convolution (torch ConvTranspose2d, groups 1): x [B, in, H, W], w [in, out, kh, kw] as PyTorch stores
+   * it, output side (H−1)·stride − 2·padding + dilation·(k−1) + 1 + outputPadding. It is {@link #conv2dBackwardInput}
+   * with the same weight; its backward is {@link #conv2d} (input) and {@link #conv2dBackward} with the roles of x and
+   * dy swapped (weight).
+   */
+  default Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, int outputPadding) {
+    long kh = w.size(2), kw = w.size(3);
+    long[] out = {x.size(0), w.size(1),
+        (x.size(2) - 1) * spec.strideH() - 2L * spec.padH() + spec.dilationH() * (kh - 1) + 1 + outputPadding,
+        (x.size(3) - 1) * spec.strideW() - 2L * spec.padW() + spec.dilationW() * (kw - 1) + 1 + outputPadding};
+    Tensor y = conv2dBackwardInput(x, w, out, spec);
+    if (bias != null) {
+      try (Tensor b = reshape(bias, 1, -1, 1, 1)) {
+        addInPlace(y, b);
+      }
+    }
+    return y;
+  }
 
   // ---------------------------------------------------------------- gather / scatter, resize, randomness
 

@@ -558,30 +558,43 @@ public final class Nd4jBackend implements Backend {
 
   // ---------------------------------------------------------------- normalisation, softmax
 
+  /** gamma [C] shaped to broadcast along {@code axis} of a rank-r tensor. */
+  private static INDArray alongAxis(INDArray v, int axis, int rank) {
+    if (axis == rank - 1) return v;
+    long[] shape = new long[rank];
+    java.util.Arrays.fill(shape, 1);
+    shape[axis] = v.length();
+    return v.reshape('c', shape);
+  }
+
+  private static int[] allBut(int axis, int rank) {
+    int[] out = new int[rank - 1];
+    for (int i = 0, k = 0; i < rank; i++) if (i != axis) out[k++] = i;
+    return out;
+  }
+
   @Override
-  public LayerNormResult layerNorm(Tensor tx, Tensor gamma, Tensor beta, float eps) {
+  public LayerNormResult layerNorm(Tensor tx, int axis, Tensor gamma, Tensor beta, float eps) {
     INDArray x = arr(tx);
-    int last = x.rank() - 1;
-    INDArray mean = x.mean(true, last);
+    int ax = Tensor.axis(axis, x.rank());
+    INDArray mean = x.mean(true, ax);
     INDArray xc = x.sub(mean);
     INDArray sq = xc.mul(xc);
-    INDArray var = sq.mean(true, last);
+    INDArray var = sq.mean(true, ax);
     sq.close();
     INDArray rstd = Transforms.sqrt(var.addi(eps), false).rdivi(1.0f);
     INDArray y = xc.muli(rstd);
-    Nd4jTensor out = own(y);
-    if (gamma != null) mulInPlace(out, gamma);
-    if (beta != null) addInPlace(out, beta);
-    return new LayerNormResult(out, own(mean), own(rstd));
+    if (gamma != null) y.muli(alongAxis(arr(gamma), ax, x.rank()));
+    if (beta != null) y.addi(alongAxis(arr(beta), ax, x.rank()));
+    return new LayerNormResult(own(y), own(mean), own(rstd));
   }
 
   @Override
   public LayerNormGrads layerNormBackward(Tensor tdy, Tensor tx, Tensor tmean, Tensor trstd, Tensor gamma,
-      boolean needBeta) {
+      boolean needBeta, int axis) {
     INDArray dy = arr(tdy), x = arr(tx), mean = arr(tmean), rstd = arr(trstd);
-    int last = x.rank() - 1;
-    int[] rows = new int[last];
-    for (int i = 0; i < last; i++) rows[i] = i;
+    int ax = Tensor.axis(axis, x.rank());
+    int[] rows = allBut(ax, x.rank());
     INDArray xhat = x.sub(mean).muli(rstd);
     Tensor dGamma = null, dBeta = null;
     INDArray g;
@@ -589,14 +602,14 @@ public final class Nd4jBackend implements Backend {
       INDArray p = dy.mul(xhat);
       dGamma = own(p.sum(rows));
       p.close();
-      g = dy.mul(arr(gamma));
+      g = dy.mul(alongAxis(arr(gamma), ax, x.rank()));
     } else {
       g = dy.dup('c');
     }
     if (needBeta) dBeta = own(dy.sum(rows));
-    INDArray gm = g.mean(true, last);
+    INDArray gm = g.mean(true, ax);
     INDArray gx = g.mul(xhat);
-    INDArray gxm = gx.mean(true, last);
+    INDArray gxm = gx.mean(true, ax);
     gx.close();
     // dx = rstd·(g − mean(g) − x̂·mean(g·x̂))
     INDArray dx = g.subi(gm).subi(xhat.muli(gxm)).muli(rstd);
