@@ -291,7 +291,12 @@ public final class StageA implements AutoCloseable {
    * (spec §2.3), [B, out, H, W].
    */
   public Tensor pipelineImages(Tensor stageBLatents) {
-    try (Tensor scaled = backend.mul(stageBLatents, config.scaleFactor()); Tensor raw = decodeEach(scaled)) {
+    return pipelineImages(stageBLatents, config.scaleFactor());
+  }
+
+  /** {@link #pipelineImages(Tensor)} with another scale ({@code stable_cascade_stage_a_scale}, e.g. the original 0.43). */
+  public Tensor pipelineImages(Tensor stageBLatents, float scale) {
+    try (Tensor scaled = backend.mul(stageBLatents, scale); Tensor raw = decodeEach(scaled)) {
       return backend.clamp(raw, 0f, 1f);
     }
   }

@@ -150,8 +150,12 @@ class StageATest {
 
   @Test
   void thePipelineDecodesScaledStageBLatentsAndClamps() {
-    try (Tensor stageB = input("stage_b_latents"); Tensor image = model.pipelineImages(stageB)) {
+    try (Tensor stageB = input("stage_b_latents"); Tensor image = model.pipelineImages(stageB);
+        Tensor same = model.pipelineImages(stageB, model.config().scaleFactor());
+        Tensor other = model.pipelineImages(stageB, 0.43f)) {
       compareImage("pipeline_image", image);
+      Compare.assertClose("explicit config scale", image.toFloats(), same, 0);
+      assertTrue(Compare.relativeError(image.toFloats(), other.toFloats()) > 1e-3, "the scale changes the image");
     }
     try (Tensor stageB = input("stage_b_like_latents"); Tensor scaled = be.mul(stageB, model.config().scaleFactor());
         Tensor raw = model.decode(scaled); Tensor image = model.pipelineImages(stageB)) {
