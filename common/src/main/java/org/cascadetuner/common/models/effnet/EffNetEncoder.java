@@ -315,7 +315,10 @@ public final class EffNetEncoder implements AutoCloseable {
     }
   }
 
-  /** The latent of ImageNet-normalised images [B, 3, H, W]; intermediate activations are released as it goes. */
+  /**
+   * The latent of ImageNet-normalised images [B, 3, H, W] (e.g. {@code EffnetPreprocess} outputs of one bucket,
+   * stacked); intermediate activations are released as it goes.
+   */
   public Tensor encodeNormalized(Tensor x) {
     checkImage(x);
     try (Tensor b = backbone(x, null)) {
