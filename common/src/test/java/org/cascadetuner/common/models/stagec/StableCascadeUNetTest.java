@@ -16,6 +16,7 @@ import org.cascadetuner.common.nn.Backends;
 import org.cascadetuner.common.nn.Parameter;
 import org.cascadetuner.common.nn.Tape;
 import org.cascadetuner.common.nn.Tensor;
+import org.cascadetuner.common.nn.testing.Compare;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -78,12 +79,17 @@ class StableCascadeUNetTest {
   /** loss = mean((out − grad_target)²) and its gradient with respect to every parameter. */
   static Map<String, float[]> gradients(StableCascadeUNet model, SafeTensors io, boolean checkpointing,
       float[] lossOut) {
+    return gradients(model, io, new StableCascadeUNet.Mode(false, 0, checkpointing, StableCascadeUNet.Probe.NONE),
+        lossOut);
+  }
+
+  static Map<String, float[]> gradients(StableCascadeUNet model, SafeTensors io, StableCascadeUNet.Mode mode,
+      float[] lossOut) {
     StableCascadeUNet.Inputs in = StageCGoldens.inputs(BE, io, false);
     Map<String, float[]> grads = new TreeMap<>();
     model.parameters().zeroGrads();
     try (Tape tape = Tape.recording(); Tensor target = StageCGoldens.tensor(BE, io, "grad_target");
-        Tensor out = model.forward(in, tape, new StableCascadeUNet.Mode(false, 0, checkpointing,
-            StableCascadeUNet.Probe.NONE));
+        Tensor out = model.forward(in, tape, mode);
         MeanSquaredError mse = MeanSquaredError.of(out, target)) {
       lossOut[0] = mse.loss();
       model.backward(mse.gradient(), tape);
@@ -135,6 +141,38 @@ class StableCascadeUNetTest {
       float[] l1 = new float[1], l2 = new float[1];
       Map<String, float[]> plain = gradients(model, io, false, l1);
       Map<String, float[]> checkpointed = gradients(model, io, true, l2);
+      assertEquals(l1[0], l2[0]);
+      for (String name : plain.keySet()) assertArrayEquals(plain.get(name), checkpointed.get(name), 1e-6f, name);
+    }
+  }
+
+  static float[] out(StableCascadeUNet model, SafeTensors io, StableCascadeUNet.Mode mode) {
+    StableCascadeUNet.Inputs in = StageCGoldens.inputs(BE, io, false);
+    try (Tensor out = model.forward(in, Tape.NONE, mode)) {
+      return out.toFloats();
+    } finally {
+      StageCGoldens.close(in);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void dropoutActsOnlyInTrainingAndItsMasksFollowTheSeed() {
+    Path dir = StageCGoldens.dir("unet_repeat");
+    try (SafeTensors io = SafeTensors.open(dir.resolve("io.safetensors"));
+        StableCascadeUNet model = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> true,
+            LinearBuilder.PLAIN)) {
+      StableCascadeUNet.Mode train1 = new StableCascadeUNet.Mode(true, 1, false, StableCascadeUNet.Probe.NONE);
+      StableCascadeUNet.Mode train2 = new StableCascadeUNet.Mode(true, 2, false, StableCascadeUNet.Probe.NONE);
+      float[] eval = out(model, io, StableCascadeUNet.Mode.EVAL);
+      float[] a = out(model, io, train1);
+      assertTrue(Compare.relativeError(eval, a) > 1e-3, "dropout changes the training forward");
+      assertArrayEquals(a, out(model, io, train1), "same seed, same masks");
+      assertTrue(Compare.relativeError(a, out(model, io, train2)) > 1e-3, "another seed, other masks");
+      // a checkpointed block recomputes its forward with the masks of the first pass
+      float[] l1 = new float[1], l2 = new float[1];
+      Map<String, float[]> plain = gradients(model, io, train1, l1);
+      Map<String, float[]> checkpointed = gradients(model, io,
+          new StableCascadeUNet.Mode(true, 1, true, StableCascadeUNet.Probe.NONE), l2);
       assertEquals(l1[0], l2[0]);
       for (String name : plain.keySet()) assertArrayEquals(plain.get(name), checkpointed.get(name), 1e-6f, name);
     }
