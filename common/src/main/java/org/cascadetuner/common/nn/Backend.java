@@ -20,6 +20,12 @@ public interface Backend {
   /** The name it is found by ({@link Backends#get}). */
   String name();
 
+  /** Tensor storages currently allocated through this backend (not yet released by closing every handle). */
+  long liveTensors();
+
+  /** Bytes of those storages. */
+  long liveBytes();
+
   // ---------------------------------------------------------------- creation and host transfer
 
   Tensor zeros(long... shape);

@@ -48,6 +48,22 @@ public final class Nd4jBackend implements Backend {
   }
 
   @Override
+  public long liveTensors() {
+    return Nd4jTensor.Storage.LIVE_COUNT.get();
+  }
+
+  @Override
+  public long liveBytes() {
+    return Nd4jTensor.Storage.LIVE_BYTES.get();
+  }
+
+  /** Allocation sites of the open storages, when run with -Dcascadetuner.trackTensors=true (empty otherwise). */
+  public static java.util.List<Throwable> openAllocations() {
+    return Nd4jTensor.Storage.TRACKED == null ? java.util.List.of()
+        : java.util.List.copyOf(Nd4jTensor.Storage.TRACKED.values());
+  }
+
+  @Override
   public String toString() {
     return "nd4j-native CPU backend (" + Nd4j.getEnvironment().maxThreads() + " threads)";
   }
@@ -63,6 +79,31 @@ public final class Nd4jBackend implements Backend {
 
   private Nd4jTensor own(INDArray a) {
     return Nd4jTensor.owning(this, a);
+  }
+
+  /** A tensor on {@code view} that owns {@code root}, the fresh allocation the view was taken of. */
+  private Nd4jTensor own(INDArray root, INDArray view) {
+    if (view == root) return own(root);
+    if (!sharesMemory(view, root)) {
+      if (root.closeable()) root.close();
+      return own(view);
+    }
+    Nd4jTensor owner = own(root);
+    Nd4jTensor t = owner.view(view);
+    owner.close();
+    return t;
+  }
+
+  /** Whether {@code view}'s elements lie in {@code base}'s allocation (ND4J returns copies where it must). */
+  private static boolean sharesMemory(INDArray view, INDArray base) {
+    long v = view.data().addressPointer().address(), b = base.data().addressPointer().address();
+    return v >= b && v < b + Math.max(1, base.data().length()) * base.data().getElementSize();
+  }
+
+  /** A handle on a view ND4J produced from {@code t}: shared storage when it is one, its own when ND4J copied. */
+  private Nd4jTensor viewOf(Tensor t, INDArray view) {
+    Nd4jTensor n = (Nd4jTensor) t;
+    return sharesMemory(view, n.storage.root) ? n.view(view) : own(view);
   }
 
   private static boolean isContiguous(INDArray a) {
@@ -237,8 +278,9 @@ public final class Nd4jBackend implements Backend {
     for (long d : s) n *= d;
     if (n != a.length())
       throw new IllegalArgumentException("cannot reshape " + Arrays.toString(a.shape()) + " to " + Arrays.toString(shape));
-    if (isContiguous(a)) return ((Nd4jTensor) t).view(a.reshape('c', s));
-    return own(a.dup('c').reshape('c', s));
+    if (isContiguous(a)) return viewOf(t, a.reshape('c', s));
+    INDArray copy = a.dup('c');
+    return own(copy, copy.reshape('c', s));
   }
 
   @Override
@@ -246,7 +288,7 @@ public final class Nd4jBackend implements Backend {
     INDArray a = arr(t);
     if (axes.length != a.rank())
       throw new IllegalArgumentException("permute " + Arrays.toString(axes) + " of rank " + a.rank());
-    return ((Nd4jTensor) t).view(a.permute(axes(axes, a.rank())));
+    return viewOf(t, a.permute(axes(axes, a.rank())));
   }
 
   @Override
@@ -264,7 +306,7 @@ public final class Nd4jBackend implements Backend {
           + Arrays.toString(a.shape()));
     INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
     for (int i = 0; i < idx.length; i++) idx[i] = i == ax ? NDArrayIndex.interval(start, end) : NDArrayIndex.all();
-    return ((Nd4jTensor) t).view(a.get(idx));
+    return viewOf(t, a.get(idx));
   }
 
   @Override
@@ -308,7 +350,7 @@ public final class Nd4jBackend implements Backend {
       long[] shape = ad.shape().clone();
       shape[shape.length - 2] = m;
       shape[shape.length - 1] = n;
-      return own(out.reshape('c', shape));
+      return own(out, out.reshape('c', shape));
     }
     if (a.rank() != b.rank())
       throw new IllegalArgumentException("matmul batch ranks differ: " + Arrays.toString(a.shape()) + " and "
@@ -511,7 +553,9 @@ public final class Nd4jBackend implements Backend {
     int last = x.rank() - 1;
     INDArray mean = x.mean(true, last);
     INDArray xc = x.sub(mean);
-    INDArray var = xc.mul(xc).mean(true, last);
+    INDArray sq = xc.mul(xc);
+    INDArray var = sq.mean(true, last);
+    sq.close();
     INDArray rstd = Transforms.sqrt(var.addi(eps), false).rdivi(1.0f);
     INDArray y = xc.muli(rstd);
     Nd4jTensor out = own(y);
