@@ -249,9 +249,24 @@ public interface Backend {
   record LayerNormGrads(Tensor dx, Tensor dGamma, Tensor dBeta) {}
 
   /** LayerNorm over the last axis (biased variance), optional affine {@code gamma}, {@code beta} of [C]. */
-  LayerNormResult layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps);
+  default LayerNormResult layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+    return layerNorm(x, -1, gamma, beta, eps);
+  }
 
-  LayerNormGrads layerNormBackward(Tensor dy, Tensor x, Tensor mean, Tensor rstd, Tensor gamma, boolean needBeta);
+  default LayerNormGrads layerNormBackward(Tensor dy, Tensor x, Tensor mean, Tensor rstd, Tensor gamma,
+      boolean needBeta) {
+    return layerNormBackward(dy, x, mean, rstd, gamma, needBeta, -1);
+  }
+
+  /**
+   * LayerNorm over one axis (e.g. axis 1 of NCHW: the channels of every pixel, Stable Cascade's LayerNorm2d, without
+   * permuting). {@code gamma}/{@code beta} are [C] or null; mean and rstd keep the axis with size 1.
+   */
+  LayerNormResult layerNorm(Tensor x, int axis, Tensor gamma, Tensor beta, float eps);
+
+  /** Backward of {@link #layerNorm(Tensor, int, Tensor, Tensor, float)}; dGamma/dBeta are [C]. */
+  LayerNormGrads layerNormBackward(Tensor dy, Tensor x, Tensor mean, Tensor rstd, Tensor gamma, boolean needBeta,
+      int axis);
 
   /** Softmax over the last axis. */
   Tensor softmax(Tensor x);

@@ -316,6 +316,28 @@ class BackendOpsTest {
   }
 
   @Test
+  void layerNormOverChannelsEqualsThePermutedLastAxisNorm() {
+    try (Tensor x = randn(2, 5, 3, 4); Tensor g = randn(5); Tensor b = randn(5);
+        Backend.LayerNormResult direct = be.layerNorm(x, 1, g, b, 1e-6f); Tensor p = be.permute(x, 0, 2, 3, 1);
+        Tensor pc = be.contiguous(p); Backend.LayerNormResult last = be.layerNorm(pc, g, b, 1e-6f);
+        Tensor back = be.permute(last.y(), 0, 3, 1, 2)) {
+      Compare.assertClose("layer norm over axis 1", back.toFloats(), direct.y(), 1e-6);
+      assertArrayEquals(new long[] {2, 1, 3, 4}, direct.mean().shape());
+    }
+  }
+
+  @Test
+  void attentionMasks() {
+    try (Tensor causal = AttentionMasks.causal(be, new long[] {1, 1, 0}, 1, 3);
+        Tensor pad = AttentionMasks.keyPadding(be, new long[] {1, 0, 1}, 1, 3)) {
+      float x = AttentionMasks.EXCLUDED;
+      assertArrayEquals(new float[] {0, x, x, 0, 0, x, 0, 0, x}, causal.toFloats());
+      assertArrayEquals(new long[] {1, 1, 1, 3}, pad.shape());
+      assertArrayEquals(new float[] {0, x, 0}, pad.toFloats());
+    }
+  }
+
+  @Test
   void attentionWithAdditiveMask() {
     long bt = 2, h = 2, tq = 3, tk = 4, d = 5;
     try (Tensor q = randn(bt, h, tq, d); Tensor k = randn(bt, h, tk, d); Tensor v = randn(bt, h, tk, d)) {

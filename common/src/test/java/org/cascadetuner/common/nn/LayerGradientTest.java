@@ -101,6 +101,36 @@ class LayerGradientTest {
   }
 
   @Test
+  void linearWithAnAttachedLowRankAdapterOnAFrozenWeight() {
+    store.close();
+    store = new ParameterStore(be, null, name -> name.contains("lora"), "lora");
+    Linear base = new Linear(param("to_q.weight", 0.5, 5, 4), param("to_q.bias", 0.5, 5));
+    Linear a = new Linear(param("to_q.lora_A.weight", 0.5, 2, 4), null);
+    Linear b = new Linear(param("to_q.lora_B.weight", 0.5, 5, 2), null);
+    float scale = 2f;
+    base.attach(new org.cascadetuner.common.nn.layers.LinearAdapter() {
+      @Override
+      public Tensor forward(Tensor x, Tape tape) {
+        try (Tensor h = a.forward(x, tape); Tensor d = b.forward(h, tape)) {
+          return be.mul(d, scale);
+        }
+      }
+
+      @Override
+      public Tensor backward(Tensor dy, Tape tape) {
+        try (Tensor ds = be.mul(dy, scale); Tensor dh = b.backward(ds, tape)) {
+          return a.backward(dh, tape);
+        }
+      }
+    });
+    assertEquals("to_q", base.name());
+    assertNull(base.weight().grad(), "the base weight stays frozen");
+    try (Tensor x = GradCheck.randn(be, rng, 1, 2, 3, 4)) {
+      check("linear + adapter", base, x); // dx through both paths, dA and dB
+    }
+  }
+
+  @Test
   void layerNormAffineAndPlain() {
     LayerNorm ln = new LayerNorm(param("g", 1, 6), param("b", 1, 6), 1e-5f);
     try (Tensor x = GradCheck.randn(be, rng, 2, 3, 6)) {
@@ -117,6 +147,7 @@ class LayerGradientTest {
   void layerNorm2d() {
     try (Tensor x = GradCheck.randn(be, rng, 2, 2, 5, 3, 2)) {
       check("layernorm2d", LayerNorm2d.plain(1e-6f), x);
+      check("layernorm2d affine", new LayerNorm2d(param("g", 1, 5), param("b", 1, 5), 1e-6f), x);
     }
   }
 

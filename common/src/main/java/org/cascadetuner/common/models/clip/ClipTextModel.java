@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.Checkpoints;
 import org.cascadetuner.common.io.TensorSource;
+import org.cascadetuner.common.nn.AttentionMasks;
 import org.cascadetuner.common.nn.Backend;
 import org.cascadetuner.common.nn.ParameterStore;
 import org.cascadetuner.common.nn.Tape;
@@ -124,7 +125,7 @@ public final class ClipTextModel implements AutoCloseable {
         Tensor pos = backend.slice(positionEmbedding, 0, 0, t)) {
       hidden.add(backend.add(tok, pos));
     }
-    try (Tensor mask = backend.fromFloats(additiveMask(attentionMask, batch, t), batch, 1, t, t)) {
+    try (Tensor mask = AttentionMasks.causal(backend, attentionMask, batch, t)) {
       for (EncoderLayer layer : layers) hidden.add(encoderLayer(layer, hidden.get(hidden.size() - 1), mask));
     }
     Tensor last = finalLayerNorm.forward(hidden.get(hidden.size() - 1), Tape.NONE);
@@ -155,19 +156,6 @@ public final class ClipTextModel implements AutoCloseable {
     try (Tensor s = backend.mul(x, 1.702f); Tensor sig = backend.sigmoid(s)) {
       return backend.mul(x, sig);
     }
-  }
-
-  /** Causal mask combined with key padding, as an additive [B, 1, T, T] mask (HF uses the float32 minimum). */
-  static float[] additiveMask(long[] attentionMask, int batch, int t) {
-    float[] m = new float[batch * t * t];
-    float excluded = -Float.MAX_VALUE;
-    for (int b = 0; b < batch; b++)
-      for (int i = 0; i < t; i++)
-        for (int j = 0; j < t; j++) {
-          boolean keep = j <= i && (attentionMask == null || attentionMask[b * t + j] != 0);
-          if (!keep) m[(b * t + i) * t + j] = excluded;
-        }
-    return m;
   }
 
   /** Pooling positions: the first {@code eos_token_id} of each row (argmax of the ids for the legacy id 2). */

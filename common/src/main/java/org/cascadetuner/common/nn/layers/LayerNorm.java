@@ -8,16 +8,26 @@ import org.cascadetuner.common.nn.Saved;
 import org.cascadetuner.common.nn.Tape;
 import org.cascadetuner.common.nn.Tensor;
 
-/** LayerNorm over the last axis (biased variance), with or without affine weight/bias; eps from the config. */
+/**
+ * LayerNorm over one axis (the last by default; biased variance), with or without affine weight/bias; eps from the
+ * config.
+ */
 public final class LayerNorm implements Layer {
   private final Parameter gamma;
   private final Parameter beta;
   private final float eps;
+  private final int axis;
 
   public LayerNorm(Parameter gamma, Parameter beta, float eps) {
+    this(gamma, beta, eps, -1);
+  }
+
+  /** Normalising over {@code axis} (e.g. 1: the channels of an NCHW tensor). */
+  public LayerNorm(Parameter gamma, Parameter beta, float eps, int axis) {
     this.gamma = gamma;
     this.beta = beta;
     this.eps = eps;
+    this.axis = axis;
   }
 
   /** Affine LayerNorm: {@code <prefix>.weight} and {@code <prefix>.bias}, both [dim]. */
@@ -44,7 +54,7 @@ public final class LayerNorm implements Layer {
 
   @Override
   public Tensor forward(Tensor x, Tape tape) {
-    Backend.LayerNormResult r = x.backend().layerNorm(x, gamma == null ? null : gamma.value(),
+    Backend.LayerNormResult r = x.backend().layerNorm(x, axis, gamma == null ? null : gamma.value(),
         beta == null ? null : beta.value(), eps);
     if (tape.isRecording()) tape.push(new Stats(x.retain(), r.mean(), r.rstd()));
     else Saved.closeAll(r.mean(), r.rstd());
@@ -56,7 +66,7 @@ public final class LayerNorm implements Layer {
     Backend be = dy.backend();
     try (Stats s = tape.pop(Stats.class)) {
       Backend.LayerNormGrads g = be.layerNormBackward(dy, s.x(), s.mean(), s.rstd(),
-          gamma == null ? null : gamma.value(), beta != null && beta.trainable());
+          gamma == null ? null : gamma.value(), beta != null && beta.trainable(), axis);
       if (g.dGamma() != null) {
         gamma.accumulate(g.dGamma());
         g.dGamma().close();

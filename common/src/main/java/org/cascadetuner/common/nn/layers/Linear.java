@@ -12,6 +12,7 @@ import org.cascadetuner.common.nn.Tensor;
 public final class Linear implements Layer {
   private final Parameter weight;
   private final Parameter bias;
+  private LinearAdapter adapter;
 
   public Linear(Parameter weight, Parameter bias) {
     this.weight = weight;
@@ -25,6 +26,21 @@ public final class Linear implements Layer {
 
   public Parameter weight() {
     return weight;
+  }
+
+  /** The module name in the checkpoint, e.g. {@code down_blocks.0.2.attention.to_q} (the weight's name less ".weight"). */
+  public String name() {
+    String n = weight.name();
+    return n.endsWith(".weight") ? n.substring(0, n.length() - ".weight".length()) : n;
+  }
+
+  /** Attaches (or, with null, removes) an adapter whose output is added to this layer's. */
+  public void attach(LinearAdapter a) {
+    this.adapter = a;
+  }
+
+  public LinearAdapter adapter() {
+    return adapter;
   }
 
   public Parameter bias() {
@@ -57,13 +73,19 @@ public final class Linear implements Layer {
     Tensor y = x.backend().linear(x, weight.value(), bias == null ? null : bias.value());
     // a frozen weight needs no input for its gradient: nothing is kept (dx needs only W)
     if (tape.isRecording()) tape.push(new Input(weight.trainable() ? x.retain() : null));
+    if (adapter != null) {
+      try (Tensor delta = adapter.forward(x, tape)) {
+        x.backend().addInPlace(y, delta);
+      }
+    }
     return y;
   }
 
   @Override
   public Tensor backward(Tensor dy, Tape tape) {
     Backend be = dy.backend();
-    try (Input s = tape.pop(Input.class); Tensor dy2 = be.reshape(dy, -1, out())) {
+    Tensor dxAdapter = adapter == null ? null : adapter.backward(dy, tape); // its records are above ours
+    try (Input s = tape.pop(Input.class); Tensor dy2 = be.reshape(dy, -1, out()); dxAdapter) {
       if (weight.trainable()) {
         try (Tensor x2 = be.reshape(s.x(), -1, in())) {
           be.gemm(weight.grad(), dy2, x2, true, false, 1f, 1f); // dW += dyᵀ·x
@@ -74,7 +96,9 @@ public final class Linear implements Layer {
           bias.accumulate(db);
         }
       }
-      return be.matmul(dy, weight.value(), false, false); // dx = dy·W
+      Tensor dx = be.matmul(dy, weight.value(), false, false); // dx = dy·W
+      if (dxAdapter != null) be.addInPlace(dx, dxAdapter);
+      return dx;
     }
   }
 }

@@ -79,8 +79,8 @@ public final class MultiHeadAttention {
     try (Tensor qh = heads(be, qp, b, tq, d); Tensor kh = heads(be, kp, b, tk, d); Tensor vh = heads(be, vp, b, tk, d)) {
       Backend.AttentionResult r = be.attention(qh, kh, vh, mask, scale);
       Tensor merged;
-      try (Tensor o = r.out(); Tensor perm = be.permute(o, 0, 2, 1, 3); Tensor oc = be.contiguous(perm)) {
-        merged = be.reshape(oc, b, tq, c);
+      try (Tensor o = r.out()) {
+        merged = merge(be, o);
       }
       if (tape.isRecording()) tape.push(new Core(qh.retain(), kh.retain(), vh.retain(), r.probs(), scale));
       else r.probs().close();

@@ -8,6 +8,7 @@ import org.cascadetuner.common.nn.Unary;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,7 +23,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Threads: libnd4j sizes its OpenMP pool from {@code OMP_NUM_THREADS} (default: all cores). Nothing is changed
  * here unless the system property {@value #THREADS_PROPERTY} is set, which caps both ND4J's master and worker
- * threads. Under Spark, set {@code spark.executorEnv.OMP_NUM_THREADS} to the executor's cores.
+ * threads. Under Spark, set {@code spark.executorEnv.OMP_NUM_THREADS} to the executor's cores. On an oversubscribed
+ * machine OpenMP barriers make small ops 10-100x slower; the unit tests therefore run with one thread.
+ *
+ * <p>Memory: every array this class allocates is owned by exactly one {@link Nd4jTensor.Storage} (or closed before
+ * returning), so native buffers are freed when the last handle closes, not by the GC. ND4J's views (permute, reshape,
+ * get) still allocate small native shape descriptors that only the GC reclaims: tens of KiB per training step of a
+ * small model, bounded by the young-generation GC cycle. Custom ops run with an explicit, closed {@code OpContext}.
  */
 public final class Nd4jBackend implements Backend {
 
@@ -152,14 +159,18 @@ public final class Nd4jBackend implements Backend {
   }
 
   private static INDArray exec(String op, INDArray[] in, INDArray[] out, int[] iargs, double... targs) {
-    DynamicCustomOp.DynamicCustomOpsBuilder b = DynamicCustomOp.builder(op).addInputs(in).addOutputs(out);
-    if (iargs != null && iargs.length > 0) b.addIntegerArguments(iargs);
-    if (targs != null && targs.length > 0) {
-      Double[] t = new Double[targs.length];
-      for (int i = 0; i < t.length; i++) t[i] = targs[i];
-      b.addFloatingPointArguments(t);
+    DynamicCustomOp custom = DynamicCustomOp.builder(op).build();
+    // an explicit context, closed here: its native argument buffers are freed now, not when the GC gets to them
+    try (OpContext ctx = Nd4j.getExecutioner().buildContext()) {
+      if (iargs != null && iargs.length > 0) ctx.setIArguments(java.util.Arrays.stream(iargs).asLongStream().toArray());
+      if (targs != null && targs.length > 0) ctx.setTArguments(targs);
+      ctx.setInputArrays(in);
+      ctx.setOutputArrays(out);
+      Nd4j.exec(custom, ctx);
+    } catch (Exception e) {
+      if (e instanceof RuntimeException r) throw r;
+      throw new IllegalStateException(op + ": " + e.getMessage(), e);
     }
-    Nd4j.exec(b.build());
     return out.length > 0 ? out[0] : null;
   }
 
@@ -547,30 +558,43 @@ public final class Nd4jBackend implements Backend {
 
   // ---------------------------------------------------------------- normalisation, softmax
 
+  /** gamma [C] shaped to broadcast along {@code axis} of a rank-r tensor. */
+  private static INDArray alongAxis(INDArray v, int axis, int rank) {
+    if (axis == rank - 1) return v;
+    long[] shape = new long[rank];
+    java.util.Arrays.fill(shape, 1);
+    shape[axis] = v.length();
+    return v.reshape('c', shape);
+  }
+
+  private static int[] allBut(int axis, int rank) {
+    int[] out = new int[rank - 1];
+    for (int i = 0, k = 0; i < rank; i++) if (i != axis) out[k++] = i;
+    return out;
+  }
+
   @Override
-  public LayerNormResult layerNorm(Tensor tx, Tensor gamma, Tensor beta, float eps) {
+  public LayerNormResult layerNorm(Tensor tx, int axis, Tensor gamma, Tensor beta, float eps) {
     INDArray x = arr(tx);
-    int last = x.rank() - 1;
-    INDArray mean = x.mean(true, last);
+    int ax = Tensor.axis(axis, x.rank());
+    INDArray mean = x.mean(true, ax);
     INDArray xc = x.sub(mean);
     INDArray sq = xc.mul(xc);
-    INDArray var = sq.mean(true, last);
+    INDArray var = sq.mean(true, ax);
     sq.close();
     INDArray rstd = Transforms.sqrt(var.addi(eps), false).rdivi(1.0f);
     INDArray y = xc.muli(rstd);
-    Nd4jTensor out = own(y);
-    if (gamma != null) mulInPlace(out, gamma);
-    if (beta != null) addInPlace(out, beta);
-    return new LayerNormResult(out, own(mean), own(rstd));
+    if (gamma != null) y.muli(alongAxis(arr(gamma), ax, x.rank()));
+    if (beta != null) y.addi(alongAxis(arr(beta), ax, x.rank()));
+    return new LayerNormResult(own(y), own(mean), own(rstd));
   }
 
   @Override
   public LayerNormGrads layerNormBackward(Tensor tdy, Tensor tx, Tensor tmean, Tensor trstd, Tensor gamma,
-      boolean needBeta) {
+      boolean needBeta, int axis) {
     INDArray dy = arr(tdy), x = arr(tx), mean = arr(tmean), rstd = arr(trstd);
-    int last = x.rank() - 1;
-    int[] rows = new int[last];
-    for (int i = 0; i < last; i++) rows[i] = i;
+    int ax = Tensor.axis(axis, x.rank());
+    int[] rows = allBut(ax, x.rank());
     INDArray xhat = x.sub(mean).muli(rstd);
     Tensor dGamma = null, dBeta = null;
     INDArray g;
@@ -578,14 +602,14 @@ public final class Nd4jBackend implements Backend {
       INDArray p = dy.mul(xhat);
       dGamma = own(p.sum(rows));
       p.close();
-      g = dy.mul(arr(gamma));
+      g = dy.mul(alongAxis(arr(gamma), ax, x.rank()));
     } else {
       g = dy.dup('c');
     }
     if (needBeta) dBeta = own(dy.sum(rows));
-    INDArray gm = g.mean(true, last);
+    INDArray gm = g.mean(true, ax);
     INDArray gx = g.mul(xhat);
-    INDArray gxm = gx.mean(true, last);
+    INDArray gxm = gx.mean(true, ax);
     gx.close();
     // dx = rstd·(g − mean(g) − x̂·mean(g·x̂))
     INDArray dx = g.subi(gm).subi(xhat.muli(gxm)).muli(rstd);

@@ -3,7 +3,7 @@ package org.cascadetuner.common.nn.nd4j;
 import org.cascadetuner.common.nn.Backend;
 import org.cascadetuner.common.nn.BackendProvider;
 
-/** Registers the ND4J CPU backend under the name {@code cpu} (alias {@code nd4j}: see {@link Nd4jBackend}). */
+/** Registers the ND4J CPU backend under the name {@code cpu}. */
 public final class Nd4jBackendProvider implements BackendProvider {
 
   @Override
