@@ -35,12 +35,12 @@ public final class LoraExport {
   }
 
   /** {@code adapter_model.safetensors} (unprefixed PEFT keys) and {@code adapter_config.json} in {@code dir}. */
-  public static void writePeft(String dir, LoraLinears lora, String baseModel, Configuration conf) {
+  public static void writePeft(String dir, LoraAdapters lora, String baseModel, Configuration conf) {
     SafeTensorsWriter w = new SafeTensorsWriter().metadata("format", "pt");
     Set<String> targets = new LinkedHashSet<>();
     Set<Integer> ranks = new LinkedHashSet<>();
     Set<Float> scales = new LinkedHashSet<>();
-    for (LoraLinear l : lora.adapted().values()) {
+    for (LoraAdapter l : lora.adapted().values()) {
       w.add(l.module() + ".lora_A.weight", l.a().value().toFloats(), l.a().shape());
       w.add(l.module() + ".lora_B.weight", l.b().value().toFloats(), l.b().shape());
       targets.add(target(l.module()));
@@ -63,10 +63,10 @@ public final class LoraExport {
   }
 
   /** One kohya/ComfyUI file: A as lora_down, B as lora_up, alpha = scale·rank, original module names. */
-  public static void writeKohya(String file, LoraLinears lora, Configuration conf) {
+  public static void writeKohya(String file, LoraAdapters lora, Configuration conf) {
     SafeTensorsWriter w = new SafeTensorsWriter();
     List<Integer> ranks = new ArrayList<>();
-    for (LoraLinear l : lora.adapted().values()) {
+    for (LoraAdapter l : lora.adapted().values()) {
       String stem = LoraAdapterFile.kohyaStem(l.module());
       w.add(stem + ".lora_down.weight", l.a().value().toFloats(), l.a().shape());
       w.add(stem + ".lora_up.weight", l.b().value().toFloats(), l.b().shape());
@@ -74,7 +74,7 @@ public final class LoraExport {
       ranks.add(l.rank());
     }
     if (!ranks.isEmpty()) {
-      LoraLinear first = lora.adapted().values().iterator().next();
+      LoraAdapter first = lora.adapted().values().iterator().next();
       w.metadata("ss_network_module", "networks.lora").metadata("ss_network_dim", Integer.toString(first.rank()))
           .metadata("ss_network_alpha", Float.toString(first.scale() * first.rank()));
     }
@@ -82,15 +82,14 @@ public final class LoraExport {
   }
 
   /**
-   * Every base weight of {@code store} under its diffusers name, each adapted Linear's weight replaced by
+   * Every weight of the base model's {@code store} under its diffusers name, each adapted Linear's weight replaced by
    * {@code W + (α/r)·B·A}: a plain checkpoint of the fine-tuned model ({@code diffusion_pytorch_model.safetensors}).
    */
-  public static void writeMerged(String file, ParameterStore store, LoraLinears lora, Configuration conf) {
+  public static void writeMerged(String file, ParameterStore store, LoraAdapters lora, Configuration conf) {
     SafeTensorsWriter w = new SafeTensorsWriter().metadata("format", "pt");
     for (Parameter p : store.all()) {
-      if (LoraLinears.TRAINABLE.test(p.name())) continue;
       String name = p.name();
-      LoraLinear l = name.endsWith(".weight") ? lora.adapted().get(name.substring(0, name.length() - 7)) : null;
+      LoraAdapter l = name.endsWith(".weight") ? lora.adapted().get(name.substring(0, name.length() - 7)) : null;
       if (l == null) {
         w.add(name, p.value().toFloats(), p.shape());
       } else {

@@ -1,11 +1,11 @@
 package org.cascadetuner.common.models.stagec;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.TensorSource;
@@ -16,6 +16,7 @@ import org.cascadetuner.common.nn.ParameterStore;
 import org.cascadetuner.common.nn.Saved;
 import org.cascadetuner.common.nn.Tape;
 import org.cascadetuner.common.nn.Tensor;
+import org.cascadetuner.common.nn.layers.Linear;
 import org.cascadetuner.common.nn.layers.RatioEmbedding;
 
 /**
@@ -83,16 +84,21 @@ public final class StableCascadeUNet implements AutoCloseable {
   private final List<Level> up = new ArrayList<>(); // index u: up_blocks.u = level L-1-u
   private final List<LevelScaler> upscalers = new ArrayList<>(); // index u: after up_blocks.u (null for the last)
   private final OutputHead clf;
+  private final Map<String, Linear> linears = new LinkedHashMap<>();
 
   /** Builds the model on {@code params} (weights loaded by their diffusers names); the model owns the store. */
-  public StableCascadeUNet(StableCascadeUNetConfig config, ParameterStore params, LinearBuilder linears) {
-    this(config, params, params::load, linears);
+  public StableCascadeUNet(StableCascadeUNetConfig config, ParameterStore params) {
+    this(config, params, params::load);
   }
 
-  private StableCascadeUNet(StableCascadeUNetConfig config, ParameterStore params, WeightLoader w,
-      LinearBuilder linears) {
+  private StableCascadeUNet(StableCascadeUNetConfig config, ParameterStore params, WeightLoader w) {
     this.config = config;
     this.params = params;
+    LinearBuilder linears = (weights, module, in, out, bias) -> {
+      Linear l = LinearBuilder.plain(weights, module, in, out, bias);
+      this.linears.put(module, l);
+      return l;
+    };
     int levels = config.levels();
     rEmbedding = new RatioEmbedding(config.timestepRatioEmbeddingDim(), StableCascadeUNetConfig.MAX_POSITIONS);
     clip = new ClipConditioning(w, linears, config);
@@ -154,16 +160,15 @@ public final class StableCascadeUNet implements AutoCloseable {
    * (whatever naming the file uses). Weights stored as bf16/f16 are widened to float32.
    *
    * @param trainable which parameter names get gradient buffers (everything for a full fine-tune, nothing for
-   *     inference, the adapters' for LoRA)
-   * @param linears the Linear layers' builder, given the store (LoRA adds its adapters there)
+   *     inference or LoRA, whose adapters keep their own)
    */
   public static StableCascadeUNet load(StageCModelFolder folder, Configuration conf, Backend backend,
-      Predicate<String> trainable, Function<ParameterStore, LinearBuilder> linears) {
+      Predicate<String> trainable) {
     StableCascadeUNetConfig config = folder.config(conf);
     try (TensorSource weights = folder.openWeights(conf)) {
       ParameterStore store = new ParameterStore(backend, weights, trainable, folder.weightsUri());
       try {
-        StableCascadeUNet model = new StableCascadeUNet(config, store, linears.apply(store));
+        StableCascadeUNet model = new StableCascadeUNet(config, store);
         List<String> unused = store.unused();
         if (!unused.isEmpty())
           throw new IllegalArgumentException(folder.weightsUri() + ": " + unused.size() + " tensors do not belong to "
@@ -182,8 +187,7 @@ public final class StableCascadeUNet implements AutoCloseable {
    */
   public static Map<String, long[]> parameterShapes(StableCascadeUNetConfig config) {
     ParameterStore plan = new ParameterStore(null, null, name -> false, "parameter plan of " + config.source());
-    new StableCascadeUNet(config, plan, (name, shape) -> plan.add(name, new ShapeOnlyTensor(shape)),
-        LinearBuilder.PLAIN);
+    new StableCascadeUNet(config, plan, (name, shape) -> plan.add(name, new ShapeOnlyTensor(shape)));
     Map<String, long[]> out = new LinkedHashMap<>();
     for (Parameter p : plan.all()) out.put(p.name(), p.shape());
     return out;
@@ -201,6 +205,14 @@ public final class StableCascadeUNet implements AutoCloseable {
 
   public ParameterStore parameters() {
     return params;
+  }
+
+  /**
+   * Every Linear layer by its diffusers module name ({@code down_blocks.0.2.attention.to_q}), in construction order:
+   * where adapters attach (LoRA).
+   */
+  public Map<String, Linear> linears() {
+    return Collections.unmodifiableMap(linears);
   }
 
   // ---------------------------------------------------------------- forward

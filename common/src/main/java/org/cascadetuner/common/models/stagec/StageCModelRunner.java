@@ -2,13 +2,12 @@ package org.cascadetuner.common.models.stagec;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.TensorSource;
 import org.cascadetuner.common.models.ModelRunner;
 import org.cascadetuner.common.models.lora.LoraAdapterFile;
-import org.cascadetuner.common.models.lora.LoraLinears;
+import org.cascadetuner.common.models.lora.LoraAdapters;
 import org.cascadetuner.common.nn.Backend;
 import org.cascadetuner.common.nn.Parameter;
 import org.cascadetuner.common.nn.ParameterStore;
@@ -49,22 +48,19 @@ public final class StageCModelRunner implements ModelRunner {
             + " they have " + inputs.names().stream().sorted().toList() + ")");
     boolean gradients = inputs.contains("grad_target");
     StageCModelFolder folder = StageCModelFolder.resolve(weights, "stage-c", conf);
-    LoraAdapterFile adapter = lora == null ? null : LoraAdapterFile.open(lora, conf);
-    try {
-      Predicate<String> trainable = !gradients ? n -> false : adapter != null ? LoraLinears.TRAINABLE : n -> true;
-      LoraLinears[] adapters = new LoraLinears[1];
-      Function<ParameterStore, LinearBuilder> linears = adapter == null ? s -> LinearBuilder.PLAIN
-          : s -> adapters[0] = LoraLinears.from(adapter, s);
-      try (StableCascadeUNet model = StableCascadeUNet.load(folder, conf, backend, trainable, linears)) {
-        if (adapters[0] != null) adapters[0].checkEveryAdapterWasUsed();
-        return run(model, inputs, gradients);
+    Predicate<String> trainable = gradients && lora == null ? n -> true : n -> false;
+    try (StableCascadeUNet model = StableCascadeUNet.load(folder, conf, backend, trainable)) {
+      if (lora == null) return run(model, model.parameters(), inputs, gradients);
+      try (LoraAdapterFile file = LoraAdapterFile.open(lora, conf);
+          LoraAdapters adapters = LoraAdapters.load(file, model.linears())) {
+        return run(model, adapters.parameters(), inputs, gradients);
       }
-    } finally {
-      if (adapter != null) adapter.close();
     }
   }
 
-  private static List<Output> run(StableCascadeUNet model, TensorSource inputs, boolean gradients) {
+  /** @param trained whose gradients are reported: the model's, or the adapters' */
+  private static List<Output> run(StableCascadeUNet model, ParameterStore trained, TensorSource inputs,
+      boolean gradients) {
     Backend be = model.parameters().backend();
     List<Tensor> owned = new ArrayList<>();
     try {
@@ -94,7 +90,7 @@ public final class StageCModelRunner implements ModelRunner {
         outputs.add(1, new Output("grad_loss", new float[] {mse.loss()}, new long[0]));
         model.backward(mse.gradient(), tape);
       }
-      for (Parameter p : model.parameters().trainable())
+      for (Parameter p : trained.trainable())
         outputs.add(new Output("grad/" + p.name(), p.grad().toFloats(), p.shape()));
       return outputs;
     } finally {

@@ -2,6 +2,7 @@ package org.cascadetuner.common.models.lora;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,6 @@ import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.SafeTensors;
 import org.cascadetuner.common.io.TensorSource;
-import org.cascadetuner.common.models.stagec.LinearBuilder;
 import org.cascadetuner.common.models.stagec.MeanSquaredError;
 import org.cascadetuner.common.models.stagec.StableCascadeUNet;
 import org.cascadetuner.common.models.stagec.StableCascadeUNetConfig;
@@ -47,24 +47,23 @@ class LoraTest {
     return StableCascadeUNetConfig.read(SharedFiles.goldens("unet_tiny").toString(), CONF);
   }
 
-  /** The tiny UNet from a weights file, with adapters from {@code adapters} (built with the store). */
-  static StableCascadeUNet model(Path weights, java.util.function.Function<ParameterStore, LoraLinears> adapters,
-      LoraLinears[] out) {
+  /** The tiny UNet from a weights file, frozen. */
+  static StableCascadeUNet model(Path weights) {
     try (SafeTensors w = SafeTensors.open(weights)) {
-      ParameterStore store = new ParameterStore(BE, w, LoraLinears.TRAINABLE, weights.toString());
-      LoraLinears l = adapters.apply(store);
-      out[0] = l;
-      StableCascadeUNet m = new StableCascadeUNet(config(), store, l);
+      ParameterStore store = ParameterStore.frozen(BE, w, weights.toString());
+      StableCascadeUNet m = new StableCascadeUNet(config(), store);
       assertEquals(List.of(), store.unused());
       return m;
     }
   }
 
-  static StableCascadeUNet fromGoldenAdapter(LoraLinears[] out) {
-    try (LoraAdapterFile file = LoraAdapterFile.open(lora().toString(), CONF)) {
-      StableCascadeUNet m = model(lora().resolve("base.safetensors"), s -> LoraLinears.from(file, s), out);
-      out[0].checkEveryAdapterWasUsed();
-      return m;
+  static StableCascadeUNet base() {
+    return model(lora().resolve("base.safetensors"));
+  }
+
+  static LoraAdapters load(StableCascadeUNet m, String path) {
+    try (LoraAdapterFile file = LoraAdapterFile.open(path, CONF)) {
+      return LoraAdapters.load(file, m.linears());
     }
   }
 
@@ -86,14 +85,13 @@ class LoraTest {
 
   @Test
   void adapterForwardAndEveryLoraGradientMatchPeft() {
-    LoraLinears[] l = new LoraLinears[1];
-    try (StableCascadeUNet m = fromGoldenAdapter(l); SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors"));
+    try (StableCascadeUNet m = base(); LoraAdapters l = load(m, lora().toString());
+        SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors"));
         SafeTensors ref = SafeTensors.open(lora().resolve("grads.safetensors"))) {
-      assertEquals(ref.names().size(), 2 * l[0].adapted().size(), "adapted modules");
+      assertEquals(ref.names().size(), 2 * l.adapted().size(), "adapted modules");
       Compare.assertClose("out", io.floats("out"), forward(m, io), FORWARD_TOL);
       // frozen base: only the adapters have gradient buffers
-      for (Parameter p : m.parameters().all())
-        assertEquals(LoraLinears.TRAINABLE.test(p.name()), p.trainable(), p.name());
+      assertEquals(List.of(), m.parameters().trainable());
       StableCascadeUNet.Inputs in = inputs(io);
       List<String> failures = new java.util.ArrayList<>();
       try (Tape tape = Tape.recording(); Tensor target = t(io, "grad_target");
@@ -102,7 +100,7 @@ class LoraTest {
         m.backward(mse.gradient(), tape);
       }
       Map<String, Parameter> trainable = new TreeMap<>();
-      for (Parameter p : m.parameters().trainable()) trainable.put(p.name(), p);
+      for (Parameter p : l.parameters().trainable()) trainable.put(p.name(), p);
       assertEquals(new TreeSet<>(ref.names()), new TreeSet<>(trainable.keySet().stream().map(n -> "grad/" + n).toList()));
       for (String key : new TreeSet<>(ref.names())) {
         double e = Compare.relativeError(ref.floats(key), trainable.get(key.substring(5)).grad().toFloats());
@@ -114,12 +112,12 @@ class LoraTest {
 
   @Test
   void mergedWeightsMatchPeftAndReproduceTheAdapterForward(@TempDir Path tmp) {
-    LoraLinears[] l = new LoraLinears[1];
     Path merged = tmp.resolve("merged.safetensors");
     float[] adapterOut;
-    try (StableCascadeUNet m = fromGoldenAdapter(l); SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors"))) {
+    try (StableCascadeUNet m = base(); LoraAdapters l = load(m, lora().toString());
+        SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors"))) {
       adapterOut = forward(m, io);
-      LoraExport.writeMerged(merged.toString(), m.parameters(), l[0], CONF);
+      LoraExport.writeMerged(merged.toString(), m.parameters(), l, CONF);
     }
     List<String> failures = new java.util.ArrayList<>();
     try (SafeTensors ours = SafeTensors.open(merged); SafeTensors ref = SafeTensors.open(lora().resolve("merged.safetensors"))) {
@@ -131,20 +129,21 @@ class LoraTest {
       }
     }
     assertTrue(failures.isEmpty(), "merged weights differ:\n  " + String.join("\n  ", failures));
-    try (SafeTensors w = SafeTensors.open(merged); SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors"));
-        StableCascadeUNet plain = new StableCascadeUNet(config(), ParameterStore.frozen(BE, w, "merged"), LinearBuilder.PLAIN)) {
+    try (SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors")); StableCascadeUNet plain = model(merged)) {
       Compare.assertClose("merged forward", adapterOut, forward(plain, io), FORWARD_TOL);
     }
   }
 
   @Test
   void peftAndKohyaExportsReloadToTheSameAdapter(@TempDir Path tmp) throws Exception {
-    LoraLinears[] l = new LoraLinears[1];
     float[] ref;
-    try (StableCascadeUNet m = fromGoldenAdapter(l); SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors"))) {
+    int adapted;
+    try (StableCascadeUNet m = base(); LoraAdapters l = load(m, lora().toString());
+        SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors"))) {
       ref = forward(m, io);
-      LoraExport.writePeft(tmp.toString(), l[0], "stabilityai/stable-cascade-prior", CONF);
-      LoraExport.writeKohya(tmp.resolve("kohya.safetensors").toString(), l[0], CONF);
+      adapted = l.adapted().size();
+      LoraExport.writePeft(tmp.toString(), l, "stabilityai/stable-cascade-prior", CONF);
+      LoraExport.writeKohya(tmp.resolve("kohya.safetensors").toString(), l, CONF);
     }
     // PEFT: the golden's keys and values, and a config PEFT reads back (r, lora_alpha, targets)
     try (SafeTensors ours = SafeTensors.open(tmp.resolve(LoraAdapterFile.WEIGHTS));
@@ -162,15 +161,12 @@ class LoraTest {
       assertTrue(k.contains("lora_prior_unet_down_blocks_0_2_attention_attn_to_q.lora_down.weight"), k.names().toString());
       assertTrue(k.contains("lora_prior_unet_up_blocks_1_2_attention_attn_out_proj.lora_up.weight"), k.names().toString());
       assertEquals((float) goldenConfig.alpha(), k.floats("lora_prior_unet_down_blocks_0_2_attention_attn_to_k.alpha")[0]);
-      assertEquals(3 * l[0].adapted().size(), k.names().size(), "down, up and alpha per module");
+      assertEquals(3 * adapted, k.names().size(), "down, up and alpha per module");
     }
     for (String path : List.of(tmp.toString(), tmp.resolve("kohya.safetensors").toString())) {
-      LoraLinears[] l2 = new LoraLinears[1];
-      try (LoraAdapterFile file = LoraAdapterFile.open(path, CONF);
-          StableCascadeUNet m = model(lora().resolve("base.safetensors"), s -> LoraLinears.from(file, s), l2);
+      try (StableCascadeUNet m = base(); LoraAdapters l = load(m, path);
           SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors"))) {
-        l2[0].checkEveryAdapterWasUsed();
-        assertEquals(32, 2 * l2[0].adapted().size(), path);
+        assertEquals(adapted, l.adapted().size(), path);
         assertArrayEquals(ref, forward(m, io), path);
       }
     }
@@ -180,35 +176,39 @@ class LoraTest {
   void freshAdaptersStartAsTheBaseModelAndTrainOnlyThemselves() {
     LoraConfig config = LoraConfig.of(2, 4, List.of("to_q", "to_k", "to_v", "to_out.0", "kv_mapper.1", "channelwise.0",
         "channelwise.4"));
-    LoraLinears[] l = new LoraLinears[1];
-    Path base = lora().resolve("base.safetensors");
-    try (SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors"));
-        StableCascadeUNet adapted = model(base, s -> LoraLinears.fresh(config, s, 42), l);
-        SafeTensors w = SafeTensors.open(base);
-        StableCascadeUNet plain = new StableCascadeUNet(config(), ParameterStore.frozen(BE, w, "base"), LinearBuilder.PLAIN)) {
+    try (SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors")); StableCascadeUNet adapted = base()) {
+      float[] plain = forward(adapted, io);
+      LoraAdapters l = LoraAdapters.fresh(config, adapted.linears(), 42);
       // 4 attention projections + kv_mapper per AttnBlock, 2 channelwise per ResBlock
-      assertEquals(4 * 5 + 4 * 2, l[0].adapted().size());
-      for (LoraLinear a : l[0].adapted().values()) {
+      assertEquals(4 * 5 + 4 * 2, l.adapted().size());
+      for (LoraAdapter a : l.adapted().values()) {
         float bound = (float) (1 / Math.sqrt(a.a().shape()[1]));
         for (float v : a.a().value().toFloats()) assertTrue(Math.abs(v) <= bound, a.module());
         for (float v : a.b().value().toFloats()) assertEquals(0f, v, a.module());
         assertEquals(2f, a.scale());
       }
-      assertArrayEquals(forward(plain, io), forward(adapted, io), "B = 0: the adapted model starts as the base");
+      assertArrayEquals(plain, forward(adapted, io), "B = 0: the adapted model starts as the base");
       StableCascadeUNet.Inputs in = inputs(io);
       try (Tape tape = Tape.recording(); Tensor target = t(io, "grad_target");
           Tensor out = adapted.forward(in, tape, StableCascadeUNet.Mode.EVAL); MeanSquaredError mse = MeanSquaredError.of(out, target)) {
         adapted.backward(mse.gradient(), tape);
       }
       long trainable = 0;
-      for (Parameter p : adapted.parameters().trainable()) {
+      assertEquals(List.of(), adapted.parameters().trainable());
+      for (Parameter p : l.parameters().trainable()) {
         trainable += p.value().numel();
         // with B = 0, A gets no gradient but B does
         double norm = BE.sumOfSquares(p.grad());
         if (p.name().endsWith("lora_B.weight")) assertTrue(norm > 0, p.name());
         else assertEquals(0.0, norm, p.name());
       }
-      assertEquals(l[0].parameterCount(), trainable);
+      assertEquals(l.parameterCount(), trainable);
+      // detached again: the base model
+      l.parameters().trainable().stream().filter(p -> p.name().endsWith("lora_B.weight"))
+          .forEach(p -> BE.fill(p.value(), 0.5f));
+      assertTrue(Compare.relativeError(plain, forward(adapted, io)) > 1e-3, "B = 0.5 changes the output");
+      l.close();
+      assertArrayEquals(plain, forward(adapted, io), "closed adapters are detached");
     }
   }
 
@@ -234,11 +234,10 @@ class LoraTest {
     new org.cascadetuner.common.io.SafeTensorsWriter().add("down_blocks.9.2.attention.to_q.lora_A.weight", new float[4 * 32], 4, 32)
         .add("down_blocks.9.2.attention.to_q.lora_B.weight", new float[4 * 32], 32, 4)
         .write(tmp.resolve(LoraAdapterFile.WEIGHTS).toString(), CONF);
-    LoraLinears[] l = new LoraLinears[1];
-    try (LoraAdapterFile file = LoraAdapterFile.open(tmp.toString(), CONF)) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> model(lora().resolve("base.safetensors"), s -> LoraLinears.from(file, s), l).close());
+    try (StableCascadeUNet m = base()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> load(m, tmp.toString()).close());
       assertTrue(e.getMessage().contains("has no weights for it"), e.getMessage());
+      for (var lin : m.linears().values()) assertNull(lin.adapter(), "a failed load leaves nothing attached");
     }
   }
 }

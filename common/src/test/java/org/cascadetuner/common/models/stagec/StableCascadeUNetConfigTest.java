@@ -60,7 +60,7 @@ class StableCascadeUNetConfigTest {
     StableCascadeUNetConfig config = StableCascadeUNetConfig.read(StageCGoldens.dir("unet_tiny").toString(), CONF);
     try (SafeTensors g = SafeTensors.open(StageCGoldens.dir("unet_tiny").resolve("r_embedding.safetensors"));
         StableCascadeUNet model = StageCGoldens.load(BE, StageCGoldens.dir("unet_tiny"),
-            "diffusion_pytorch_model.safetensors", n -> false, LinearBuilder.PLAIN);
+            "diffusion_pytorch_model.safetensors", n -> false);
         Tensor r = BE.fromFloats(g.floats("r"), g.info("r").shape()); Tensor all = model.timestepEmbedding(r, null, null);
         Tensor e = BE.slice(all, 1, 0, config.timestepRatioEmbeddingDim())) {
       assertArrayEquals(g.info("emb").shape(), e.shape());
@@ -137,7 +137,7 @@ class StableCascadeUNetConfigTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> StageCModelFolder.resolve(repo.toString(), "stage-b", CONF)).getMessage();
     assertTrue(e.contains("allowed: [stage-c, stage-c-lite]"), e);
-    try (StableCascadeUNet m = StableCascadeUNet.load(f, CONF, BE, n -> false, s -> LinearBuilder.PLAIN);
+    try (StableCascadeUNet m = StableCascadeUNet.load(f, CONF, BE, n -> false);
         SafeTensors ref = SafeTensors.open(StageCGoldens.dir("unet_tiny").resolve("diffusion_pytorch_model.safetensors"))) {
       for (Parameter p : m.parameters().all()) {
         float[] want = ref.floats(p.name());
@@ -153,8 +153,32 @@ class StableCascadeUNetConfigTest {
     StageCModelFolder f = StageCModelFolder.resolve(dir.resolve("original_stage_c_format.safetensors").toString(),
         "stage-c", CONF);
     assertEquals(dir.resolve("config.json").toString(), f.configUri());
-    try (StableCascadeUNet m = StableCascadeUNet.load(f, CONF, BE, n -> false, s -> LinearBuilder.PLAIN)) {
+    try (StableCascadeUNet m = StableCascadeUNet.load(f, CONF, BE, n -> false)) {
       assertEquals(StableCascadeUNet.parameterCount(m.config()), m.parameters().parameterCount());
+    }
+  }
+
+  @Test
+  void comfyUiNamesLoadToTheSameWeights(@TempDir Path folder) throws Exception {
+    Path dir = StageCGoldens.dir("unet_tiny");
+    Files.copy(dir.resolve("config.json"), folder.resolve("config.json"));
+    SafeTensorsWriter w = new SafeTensorsWriter();
+    try (SafeTensors src = SafeTensors.open(dir.resolve("diffusion_pytorch_model.safetensors"))) {
+      for (String n : src.names()) {
+        int dot = n.lastIndexOf('.');
+        String comfy = StageCWeightNames.originalModule(n.substring(0, dot)) + n.substring(dot);
+        w.add(comfy, src.floats(n), src.info(n).shape());
+      }
+    }
+    w.write(folder.resolve("model.safetensors").toString(), CONF);
+    try (SafeTensors f = SafeTensors.open(folder.resolve("model.safetensors"))) {
+      assertTrue(f.contains("down_blocks.0.2.attention.attn.out_proj.weight"), f.names().toString());
+      assertEquals(StageCWeightNames.Naming.COMFYUI, StageCWeightNames.detect(f));
+    }
+    try (StableCascadeUNet m = StableCascadeUNet.load(StageCModelFolder.resolve(folder.toString(), "stage-c", CONF),
+            CONF, BE, n -> false);
+        SafeTensors ref = SafeTensors.open(dir.resolve("diffusion_pytorch_model.safetensors"))) {
+      for (String n : ref.names()) assertArrayEquals(ref.floats(n), m.parameters().get(n).value().toFloats(), n);
     }
   }
 
@@ -165,7 +189,7 @@ class StableCascadeUNetConfigTest {
     Files.copy(StageCGoldens.dir("unet_tiny").resolve("diffusion_pytorch_model.safetensors"),
         folder.resolve("diffusion_pytorch_model.safetensors"));
     String e = assertThrows(IllegalArgumentException.class, () -> StableCascadeUNet.load(
-        StageCModelFolder.resolve(folder.toString(), "stage-c", CONF), CONF, BE, n -> false, s -> LinearBuilder.PLAIN))
+        StageCModelFolder.resolve(folder.toString(), "stage-c", CONF), CONF, BE, n -> false))
         .getMessage();
     assertTrue(e.contains("but the config implies") || e.contains("no tensor"), e);
   }

@@ -43,8 +43,7 @@ class StableCascadeUNetTest {
     Path dir = StageCGoldens.dir(golden);
     StageCGoldens.Report report = new StageCGoldens.Report();
     try (SafeTensors io = SafeTensors.open(dir.resolve("io.safetensors"));
-        StableCascadeUNet model = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> false,
-            LinearBuilder.PLAIN)) {
+        StableCascadeUNet model = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> false)) {
       StableCascadeUNet.Inputs in = StageCGoldens.inputs(BE, io, false);
       Map<String, float[]> got = probe(model, in, new HashMap<>());
       StageCGoldens.close(in);
@@ -108,8 +107,7 @@ class StableCascadeUNetTest {
     StageCGoldens.Report report = new StageCGoldens.Report();
     try (SafeTensors io = SafeTensors.open(dir.resolve("io.safetensors"));
         SafeTensors ref = SafeTensors.open(dir.resolve("grads.safetensors"));
-        StableCascadeUNet model = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> true,
-            LinearBuilder.PLAIN)) {
+        StableCascadeUNet model = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> true)) {
       float[] loss = new float[1];
       Map<String, float[]> grads = gradients(model, io, false, loss);
       report.check("grad_loss", io.floats("grad_loss"), loss, StageCGoldens.FORWARD_TOL);
@@ -136,8 +134,7 @@ class StableCascadeUNetTest {
   void gradientCheckpointingGivesTheSameGradients(String golden) {
     Path dir = StageCGoldens.dir(golden);
     try (SafeTensors io = SafeTensors.open(dir.resolve("io.safetensors"));
-        StableCascadeUNet model = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> true,
-            LinearBuilder.PLAIN)) {
+        StableCascadeUNet model = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> true)) {
       float[] l1 = new float[1], l2 = new float[1];
       Map<String, float[]> plain = gradients(model, io, false, l1);
       Map<String, float[]> checkpointed = gradients(model, io, true, l2);
@@ -159,8 +156,7 @@ class StableCascadeUNetTest {
   void dropoutActsOnlyInTrainingAndItsMasksFollowTheSeed() {
     Path dir = StageCGoldens.dir("unet_repeat");
     try (SafeTensors io = SafeTensors.open(dir.resolve("io.safetensors"));
-        StableCascadeUNet model = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> true,
-            LinearBuilder.PLAIN)) {
+        StableCascadeUNet model = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> true)) {
       StableCascadeUNet.Mode train1 = new StableCascadeUNet.Mode(true, 1, false, StableCascadeUNet.Probe.NONE);
       StableCascadeUNet.Mode train2 = new StableCascadeUNet.Mode(true, 2, false, StableCascadeUNet.Probe.NONE);
       float[] eval = out(model, io, StableCascadeUNet.Mode.EVAL);
@@ -186,10 +182,8 @@ class StableCascadeUNetTest {
       assertEquals(StageCWeightNames.Naming.ORIGINAL, StageCWeightNames.detect(original));
     }
     try (SafeTensors io = SafeTensors.open(dir.resolve("io.safetensors"));
-        StableCascadeUNet a = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> false,
-            LinearBuilder.PLAIN);
-        StableCascadeUNet b = StageCGoldens.load(BE, dir, "original_stage_c_format.safetensors", n -> false,
-            LinearBuilder.PLAIN)) {
+        StableCascadeUNet a = StageCGoldens.load(BE, dir, "diffusion_pytorch_model.safetensors", n -> false);
+        StableCascadeUNet b = StageCGoldens.load(BE, dir, "original_stage_c_format.safetensors", n -> false)) {
       for (Parameter p : a.parameters().all())
         assertArrayEquals(p.value().toFloats(), b.parameters().get(p.name()).value().toFloats(), p.name());
       StableCascadeUNet.Inputs in = StageCGoldens.inputs(BE, io, true);

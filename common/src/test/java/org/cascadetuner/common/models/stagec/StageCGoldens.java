@@ -30,11 +30,10 @@ final class StageCGoldens {
   }
 
   /** A model from a golden folder's config.json and the named weights file (any naming), every name trainable or not. */
-  static StableCascadeUNet load(Backend be, Path dir, String weightsFile, Predicate<String> trainable,
-      LinearBuilder linears) {
+  static StableCascadeUNet load(Backend be, Path dir, String weightsFile, Predicate<String> trainable) {
     StableCascadeUNetConfig config = StableCascadeUNetConfig.read(dir.toString(), new Configuration());
     try (TensorSource weights = StageCWeightNames.asDiffusers(SafeTensors.open(dir.resolve(weightsFile)))) {
-      return new StableCascadeUNet(config, new ParameterStore(be, weights, trainable, weightsFile), linears);
+      return new StableCascadeUNet(config, new ParameterStore(be, weights, trainable, weightsFile));
     }
   }
 

@@ -1,26 +1,24 @@
 package org.cascadetuner.common.models.lora;
 
 import org.cascadetuner.common.nn.Backend;
-import org.cascadetuner.common.nn.Layer;
 import org.cascadetuner.common.nn.Parameter;
 import org.cascadetuner.common.nn.Tape;
 import org.cascadetuner.common.nn.Tensor;
 import org.cascadetuner.common.nn.layers.Linear;
+import org.cascadetuner.common.nn.layers.LinearAdapter;
 
 /**
- * A frozen Linear with a low-rank update: {@code y = base(x) + s·B(A(x))}, A [r, in] ({@code lora_A}, kaiming-uniform
- * at start), B [out, r] ({@code lora_B}, zeros at start), s = α/r. Backward adds the gradients of A and B (and of the
- * base weights only if they were made trainable).
+ * The low-rank update of one frozen Linear, attached to it ({@link Linear#attach}): the layer's output gains
+ * {@code s·B(A(x))}, A [r, in] ({@code lora_A}), B [out, r] ({@code lora_B}), s = α/r. Backward adds the gradients
+ * of A and B and returns this path's part of dL/dx.
  */
-public final class LoraLinear implements Layer {
-  private final String module;
+public final class LoraAdapter implements LinearAdapter {
   private final Linear base;
   private final Linear down;
   private final Linear up;
   private final float scale;
 
-  public LoraLinear(String module, Linear base, Parameter a, Parameter b, float scale) {
-    this.module = module;
+  public LoraAdapter(Linear base, Parameter a, Parameter b, float scale) {
     this.base = base;
     this.down = new Linear(a, null);
     this.up = new Linear(b, null);
@@ -29,7 +27,7 @@ public final class LoraLinear implements Layer {
 
   /** The adapted module's diffusers name, e.g. {@code down_blocks.0.2.attention.to_q}. */
   public String module() {
-    return module;
+    return base.name();
   }
 
   public Linear base() {
@@ -55,24 +53,16 @@ public final class LoraLinear implements Layer {
   @Override
   public Tensor forward(Tensor x, Tape tape) {
     Backend be = x.backend();
-    Tensor y = base.forward(x, tape);
     try (Tensor h = down.forward(x, tape); Tensor u = up.forward(h, tape)) {
-      be.addScaledInPlace(y, u, scale);
+      be.scaleInPlace(u, scale);
+      return u.retain();
     }
-    return y;
   }
 
   @Override
   public Tensor backward(Tensor dy, Tape tape) {
-    Backend be = dy.backend();
-    Tensor dxLow;
-    try (Tensor du = be.mul(dy, scale); Tensor dh = up.backward(du, tape)) {
-      dxLow = down.backward(dh, tape);
-    }
-    try (dxLow) {
-      Tensor dx = base.backward(dy, tape);
-      be.addInPlace(dx, dxLow);
-      return dx;
+    try (Tensor du = dy.backend().mul(dy, scale); Tensor dh = up.backward(du, tape)) {
+      return down.backward(dh, tape);
     }
   }
 
