@@ -59,6 +59,11 @@ class ChannelsLastConvTest {
   }
 
   @Test
+  void depthwiseWithAsymmetricPaddingAndAWideKernel() {
+    check(new long[] {1, 7, 5, 6}, new long[] {6, 1, 5, 3}, new Conv2dSpec(1, 1, 2, 0, 1, 1, 6));
+  }
+
+  @Test
   void plainStridedConvMatchesTheTransposedReference() {
     check(new long[] {2, 8, 6, 5}, new long[] {7, 5, 2, 2}, Conv2dSpec.of(2, 0));
   }

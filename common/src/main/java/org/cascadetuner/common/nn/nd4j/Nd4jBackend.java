@@ -737,22 +737,19 @@ public final class Nd4jBackend implements Backend {
     }
   }
 
-  /** Channels-last conv through libnd4j's NHWC mode (no transposes) for plain and depthwise convolutions. */
+  /**
+   * Channels-last conv through libnd4j's NHWC mode (no transposes) for plain convolutions; depthwise and grouped
+   * ones take the seam's default (shifted multiply-adds for depthwise, several times faster than libnd4j's kernels).
+   */
   @Override
   public Tensor conv2dNhwc(Tensor tx, Tensor tw, Tensor tb, Conv2dSpec s) {
-    INDArray x = dense(arr(tx)), w = dense(arr(tw));
-    boolean dw = s.groups() > 1;
-    if (x.rank() != 4 || w.rank() != 4 || x.size(3) != w.size(1) * s.groups()
-        || (dw && !(s.groups() == x.size(3) && w.size(0) == x.size(3) && w.size(1) == 1))) {
-      closeIfCopy(x, arr(tx));
-      closeIfCopy(w, arr(tw));
+    if (s.groups() != 1 || arr(tx).rank() != 4 || arr(tw).rank() != 4 || arr(tx).size(3) != arr(tw).size(1))
       return Backend.super.conv2dNhwc(tx, tw, tb, s);
-    }
+    INDArray x = dense(arr(tx)), w = dense(arr(tw));
     long oh = s.outH(x.size(1), w.size(2)), ow = s.outW(x.size(2), w.size(3));
     INDArray out = Nd4j.createUninitialized(F, x.size(0), oh, ow, w.size(0));
-    INDArray wk = dw ? w.reshape('c', 1, w.size(0), w.size(2), w.size(3)) : w;
-    INDArray[] in = tb == null ? new INDArray[] {x, wk} : new INDArray[] {x, wk, arr(tb)};
-    exec(dw ? "depthwise_conv2d" : "conv2d", in, new INDArray[] {out}, convArgs(w, s, true));
+    INDArray[] in = tb == null ? new INDArray[] {x, w} : new INDArray[] {x, w, arr(tb)};
+    exec("conv2d", in, new INDArray[] {out}, convArgs(w, s, true));
     closeIfCopy(x, arr(tx));
     closeIfCopy(w, arr(tw));
     return own(out);
@@ -762,19 +759,14 @@ public final class Nd4jBackend implements Backend {
   public ConvGrads conv2dNhwcBackward(Tensor tdy, Tensor tx, Tensor tw, Conv2dSpec s, boolean needInput,
       boolean needWeight, boolean needBias) {
     INDArray x0 = arr(tx), w0 = arr(tw);
-    boolean dwc = s.groups() > 1;
-    if (x0.rank() != 4 || w0.rank() != 4 || x0.size(3) != w0.size(1) * s.groups()
-        || (dwc && !(s.groups() == x0.size(3) && w0.size(0) == x0.size(3) && w0.size(1) == 1)))
+    if (s.groups() != 1 || x0.rank() != 4 || w0.rank() != 4 || x0.size(3) != w0.size(1))
       return Backend.super.conv2dNhwcBackward(tdy, tx, tw, s, needInput, needWeight, needBias);
     INDArray dy = dense(arr(tdy)), x = dense(x0), w = dense(w0);
     Tensor dx = null, dw = null, db = null;
     if (needInput || needWeight) {
       INDArray gx = Nd4j.createUninitialized(F, x.shape());
       INDArray gw = Nd4j.createUninitialized(F, w.shape());
-      INDArray wk = dwc ? w.reshape('c', 1, w.size(0), w.size(2), w.size(3)) : w;
-      INDArray gwk = dwc ? gw.reshape('c', 1, w.size(0), w.size(2), w.size(3)) : gw;
-      exec(dwc ? "depthwise_conv2d_bp" : "conv2d_bp", new INDArray[] {x, wk, dy}, new INDArray[] {gx, gwk},
-          convArgs(w, s, true));
+      exec("conv2d_bp", new INDArray[] {x, w, dy}, new INDArray[] {gx, gw}, convArgs(w, s, true));
       if (needInput) dx = own(gx);
       else gx.close();
       if (needWeight) dw = own(gw);
