@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.DType;
 import org.cascadetuner.common.io.HalfFloats;
 import org.cascadetuner.common.io.SafeTensors;
 import org.cascadetuner.common.io.SafeTensorsWriter;
+import org.cascadetuner.common.io.ShardedSafeTensors;
 import org.cascadetuner.common.nn.Backend;
 import org.cascadetuner.common.nn.Backends;
 import org.cascadetuner.common.nn.Parameter;
@@ -177,6 +179,29 @@ class StableCascadeUNetConfigTest {
     }
     try (StableCascadeUNet m = StableCascadeUNet.load(StageCModelFolder.resolve(folder.toString(), "stage-c", CONF),
             CONF, BE, n -> false);
+        SafeTensors ref = SafeTensors.open(dir.resolve("diffusion_pytorch_model.safetensors"))) {
+      for (String n : ref.names()) assertArrayEquals(ref.floats(n), m.parameters().get(n).value().toFloats(), n);
+    }
+  }
+
+  @Test
+  void shardedOriginalNamedWeightsLoad(@TempDir Path folder) throws Exception {
+    Path dir = StageCGoldens.dir("unet_tiny");
+    Files.copy(dir.resolve("config.json"), folder.resolve("config.json"));
+    List<ShardedSafeTensors.NamedWriter> tensors = new java.util.ArrayList<>();
+    try (SafeTensors src = SafeTensors.open(dir.resolve("original_stage_c_format.safetensors"))) {
+      for (String n : new java.util.TreeSet<>(src.names())) {
+        float[] v = src.floats(n);
+        long[] shape = src.info(n).shape();
+        tensors.add(new ShardedSafeTensors.NamedWriter(n, 4L * v.length, w -> w.add(n, v, shape)));
+      }
+    }
+    List<String> files = ShardedSafeTensors.write(folder.toString(), "diffusion_pytorch_model", tensors, 200_000,
+        java.util.Map.of(), CONF);
+    assertTrue(files.size() > 2, files.toString());
+    StageCModelFolder f = StageCModelFolder.resolve(folder.toString(), "stage-c", CONF);
+    assertTrue(f.weightsUri().endsWith(".safetensors.index.json"), f.weightsUri());
+    try (StableCascadeUNet m = StableCascadeUNet.load(f, CONF, BE, n -> false);
         SafeTensors ref = SafeTensors.open(dir.resolve("diffusion_pytorch_model.safetensors"))) {
       for (String n : ref.names()) assertArrayEquals(ref.floats(n), m.parameters().get(n).value().toFloats(), n);
     }
