@@ -7,11 +7,13 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.SafeTensorsWriter;
+import org.cascadetuner.common.io.ShardedSafeTensors;
 import org.cascadetuner.common.io.Storage;
 import org.cascadetuner.common.nn.Parameter;
 import org.cascadetuner.common.nn.ParameterStore;
@@ -81,23 +83,34 @@ public final class LoraExport {
     w.write(file, conf);
   }
 
+  /** diffusers' default shard size for {@code save_pretrained} (10 GB). */
+  public static final long DEFAULT_SHARD_BYTES = 10_000_000_000L;
+
   /**
    * Every weight of the base model's {@code store} under its diffusers name, each adapted Linear's weight replaced by
-   * {@code W + (α/r)·B·A}: a plain checkpoint of the fine-tuned model ({@code diffusion_pytorch_model.safetensors}).
+   * {@code W + (α/r)·B·A}: a plain checkpoint of the fine-tuned model in {@code dir}
+   * ({@code diffusion_pytorch_model.safetensors}, or shards of at most {@code maxShardBytes} with their index).
+   * Tensors are copied to the host one shard at a time.
+   *
+   * @return the file names written
    */
-  public static void writeMerged(String file, ParameterStore store, LoraAdapters lora, Configuration conf) {
-    SafeTensorsWriter w = new SafeTensorsWriter().metadata("format", "pt");
+  public static List<String> writeMerged(String dir, ParameterStore store, LoraAdapters lora, long maxShardBytes,
+      Configuration conf) {
+    List<ShardedSafeTensors.NamedWriter> tensors = new ArrayList<>();
     for (Parameter p : store.all()) {
       String name = p.name();
       LoraAdapter l = name.endsWith(".weight") ? lora.adapted().get(name.substring(0, name.length() - 7)) : null;
-      if (l == null) {
-        w.add(name, p.value().toFloats(), p.shape());
-      } else {
-        try (Tensor merged = l.mergedWeight()) {
-          w.add(name, merged.toFloats(), p.shape());
+      tensors.add(new ShardedSafeTensors.NamedWriter(name, p.value().bytes(), w -> {
+        if (l == null) {
+          w.add(name, p.value().toFloats(), p.shape());
+        } else {
+          try (Tensor merged = l.mergedWeight()) {
+            w.add(name, merged.toFloats(), p.shape());
+          }
         }
-      }
+      }));
     }
-    w.write(file, conf);
+    return ShardedSafeTensors.write(dir, "diffusion_pytorch_model", tensors, maxShardBytes, Map.of("format", "pt"),
+        conf);
   }
 }

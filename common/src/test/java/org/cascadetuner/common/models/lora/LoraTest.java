@@ -112,12 +112,13 @@ class LoraTest {
 
   @Test
   void mergedWeightsMatchPeftAndReproduceTheAdapterForward(@TempDir Path tmp) {
-    Path merged = tmp.resolve("merged.safetensors");
+    Path merged = tmp.resolve("diffusion_pytorch_model.safetensors");
     float[] adapterOut;
     try (StableCascadeUNet m = base(); LoraAdapters l = load(m, lora().toString());
         SafeTensors io = SafeTensors.open(lora().resolve("io.safetensors"))) {
       adapterOut = forward(m, io);
-      LoraExport.writeMerged(merged.toString(), m.parameters(), l, CONF);
+      assertEquals(List.of(merged.getFileName().toString()),
+          LoraExport.writeMerged(tmp.toString(), m.parameters(), l, LoraExport.DEFAULT_SHARD_BYTES, CONF));
     }
     List<String> failures = new java.util.ArrayList<>();
     try (SafeTensors ours = SafeTensors.open(merged); SafeTensors ref = SafeTensors.open(lora().resolve("merged.safetensors"))) {

@@ -184,7 +184,7 @@ public final class StageCRealSize {
         }
       }
       if (loraStep) {
-        for (int run = 1; run <= 2; run++) {
+        for (int run = 1; run <= 1; run++) {
           long s = System.nanoTime();
           try (Tape tape = Tape.recording(); Tensor target = random(be, rng, 1, b, c.outChannels(), h, w);
               Tensor out = model.forward(in, tape, new StableCascadeUNet.Mode(true, run, true,
