@@ -31,6 +31,12 @@ public final class StageCRealSize {
     throw new IllegalStateException("no " + key);
   }
 
+  /** CPU time of the whole process (libnd4j's OpenMP threads included). */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
   static String gib(long bytes) {
     return String.format(Locale.ROOT, "%.2f GiB", bytes / 1073741824.0);
   }
@@ -173,14 +179,15 @@ public final class StageCRealSize {
           add(owned, be.full(0.5f, b)), add(owned, random(be, rng, 1, b, 1, c.clipTextPooledInChannels())),
           add(owned, random(be, rng, 1, b, 77, c.clipTextInChannels())), add(owned, be.zeros(b, 1, c.clipImageInChannels())),
           null, null);
-      for (int run = 1; run <= 2; run++) {
-        long s = System.nanoTime();
+      int forwards = Integer.getInteger("stagec.forwards", 2);
+      for (int run = 1; run <= forwards; run++) {
+        long s = System.nanoTime(), cpu0 = cpuNanos();
         try (Tensor out = model.forward(in, Tape.NONE, StableCascadeUNet.Mode.EVAL)) {
-          double sec = (System.nanoTime() - s) / 1e9;
+          double sec = (System.nanoTime() - s) / 1e9, cpu = (cpuNanos() - cpu0) / 1e9;
           double sumSq = be.sumOfSquares(out);
           if (!Double.isFinite(sumSq)) throw new IllegalStateException("non-finite output");
-          System.out.printf(Locale.ROOT, "forward %d: %.2f s, out %s rms %.4f, RSS %s%n", run, sec,
-              java.util.Arrays.toString(out.shape()), Math.sqrt(sumSq / out.numel()), gib(status("VmRSS")));
+          System.out.printf(Locale.ROOT, "forward %d: %.2f s (process CPU %.1f s), out %s rms %.4f, RSS %s%n", run,
+              sec, cpu, java.util.Arrays.toString(out.shape()), Math.sqrt(sumSq / out.numel()), gib(status("VmRSS")));
         }
       }
       if (loraStep) {
