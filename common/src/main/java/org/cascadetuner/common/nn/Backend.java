@@ -449,6 +449,26 @@ public interface Backend {
     return y;
   }
 
+  /**
+   * Transposed convolution (torch ConvTranspose2d, groups 1): x [B, in, H, W], w [in, out, kh, kw] as PyTorch stores
+   * it, output side (H−1)·stride − 2·padding + dilation·(k−1) + 1 + outputPadding. It is {@link #conv2dBackwardInput}
+   * with the same weight; its backward is {@link #conv2d} (input) and {@link #conv2dBackward} with the roles of x and
+   * dy swapped (weight).
+   */
+  default Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, int outputPadding) {
+    long kh = w.size(2), kw = w.size(3);
+    long[] out = {x.size(0), w.size(1),
+        (x.size(2) - 1) * spec.strideH() - 2L * spec.padH() + spec.dilationH() * (kh - 1) + 1 + outputPadding,
+        (x.size(3) - 1) * spec.strideW() - 2L * spec.padW() + spec.dilationW() * (kw - 1) + 1 + outputPadding};
+    Tensor y = conv2dBackwardInput(x, w, out, spec);
+    if (bias != null) {
+      try (Tensor b = reshape(bias, 1, -1, 1, 1)) {
+        addInPlace(y, b);
+      }
+    }
+    return y;
+  }
+
   // ---------------------------------------------------------------- gather / scatter, resize, randomness
 
   /** Rows {@code ids} of a 2-D table → [ids.length, D]. */

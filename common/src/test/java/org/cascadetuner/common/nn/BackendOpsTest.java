@@ -275,6 +275,22 @@ class BackendOpsTest {
   }
 
   @Test
+  void assignBroadcastsAndWritesThroughViews() {
+    try (Tensor dst = be.zeros(2, 3); Tensor row = be.fromFloats(new float[] {1, 2, 3}, 3);
+        Tensor col = be.fromFloats(new float[] {7, 8}, 2, 1); Tensor one = be.full(5f, 1)) {
+      be.assign(dst, row);
+      assertArrayEquals(new float[] {1, 2, 3, 1, 2, 3}, dst.toFloats());
+      be.assign(dst, col);
+      assertArrayEquals(new float[] {7, 7, 7, 8, 8, 8}, dst.toFloats());
+      try (Tensor t = be.permute(dst, 1, 0); Tensor s = be.slice(t, 0, 1, 2); Tensor s2 = be.slice(t, 0, 2, 3)) {
+        be.assign(s, one); // column 1 of dst, through a permuted slice
+        be.write(s2, new float[] {-1, -2});
+      }
+      assertArrayEquals(new float[] {7, 5, -1, 8, 5, -2}, dst.toFloats());
+    }
+  }
+
+  @Test
   void sliceConcatSplitChunk() {
     try (Tensor a = randn(2, 3, 4); Tensor b = randn(2, 1, 4); Tensor c = be.concat(1, a, b)) {
       assertArrayEquals(new long[] {2, 4, 4}, c.shape());

@@ -146,13 +146,14 @@ public final class ClipTextModel implements AutoCloseable {
       mid = backend.add(h, a);
     }
     try (mid; Tensor x = l.ln2().forward(mid, Tape.NONE); Tensor f1 = l.fc1().forward(x, Tape.NONE);
-        Tensor act = activation(f1); Tensor f2 = l.fc2().forward(act, Tape.NONE)) {
+        Tensor act = activation(backend, config.hiddenAct(), f1); Tensor f2 = l.fc2().forward(act, Tape.NONE)) {
       return backend.add(mid, f2);
     }
   }
 
-  private Tensor activation(Tensor x) {
-    if (config.hiddenAct().equals("gelu")) return backend.gelu(x);
+  /** {@code gelu}: exact erf GELU; {@code quick_gelu}: x·sigmoid(1.702·x) (OpenAI CLIP). */
+  static Tensor activation(Backend backend, String hiddenAct, Tensor x) {
+    if (hiddenAct.equals("gelu")) return backend.gelu(x);
     try (Tensor s = backend.mul(x, 1.702f); Tensor sig = backend.sigmoid(s)) {
       return backend.mul(x, sig);
     }

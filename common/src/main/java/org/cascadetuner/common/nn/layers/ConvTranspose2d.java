@@ -57,13 +57,7 @@ public final class ConvTranspose2d implements Layer {
 
   @Override
   public Tensor forward(Tensor x, Tape tape) {
-    Backend be = x.backend();
-    Tensor y = be.conv2dBackwardInput(x, weight.value(), outputShape(x.shape()), spec);
-    if (bias != null) {
-      try (Tensor b = be.reshape(bias.value(), 1, -1, 1, 1)) {
-        be.addInPlace(y, b);
-      }
-    }
+    Tensor y = x.backend().convTranspose2d(x, weight.value(), bias == null ? null : bias.value(), spec, outputPadding);
     if (tape.isRecording()) tape.push(new Input(weight.trainable() ? x.retain() : null));
     return y;
   }

@@ -80,6 +80,44 @@ class ClipTextModelTest {
   }
 
   @Test
+  void shardedBf16WeightsLoadThroughTheIndex(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path dir = SharedFiles.goldens("clip_text");
+    java.nio.file.Files.copy(dir.resolve("config.json"), tmp.resolve("config.json"));
+    java.util.List<org.cascadetuner.common.io.ShardedSafeTensors.NamedWriter> tensors = new java.util.ArrayList<>();
+    long total = 0;
+    try (SafeTensors w = SafeTensors.open(dir.resolve("model.safetensors"))) {
+      for (String name : new java.util.TreeSet<>(w.names())) {
+        float[] data = w.floats(name);
+        long[] shape = w.info(name).shape();
+        total += 2L * data.length;
+        tensors.add(new org.cascadetuner.common.io.ShardedSafeTensors.NamedWriter(name, 2L * data.length,
+            wr -> wr.add(name, data, org.cascadetuner.common.io.DType.BF16, shape)));
+      }
+    }
+    java.util.List<String> files = org.cascadetuner.common.io.ShardedSafeTensors.write(tmp.toString(), "model",
+        tensors, total / 3, java.util.Map.of(), new Configuration());
+    assertTrue(files.contains("model.safetensors.index.json"), files.toString());
+    int batch = (int) io.info("input_ids").shape()[0];
+    try (ClipTextModel sharded = ClipTextModel.load(tmp.toString(), new Configuration(), be);
+        ClipTextModel.Output out = sharded.forward(io.longs("input_ids"), io.longs("attention_mask"), batch)) {
+      assertEquals(java.util.List.of(), sharded.parameters().unused());
+      // bf16 weights: same model to about 1e-2 (8 bits of mantissa), loaded through the index and widened
+      Compare.assertClose("text_embeds from bf16 shards", io.floats("text_embeds"), out.textEmbeds(), 5e-2);
+    }
+  }
+
+  @Test
+  void quickGeluIsXTimesSigmoidOf1702X() {
+    float[] xs = {-3f, -1f, -0.25f, 0f, 0.5f, 2f};
+    try (Tensor x = be.fromFloats(xs, xs.length);
+        Tensor y = ClipTextModel.activation(be, "quick_gelu", x)) {
+      float[] v = y.toFloats();
+      for (int i = 0; i < xs.length; i++)
+        assertEquals(xs[i] / (1 + Math.exp(-1.702 * xs[i])), v[i], 1e-6, "quick_gelu(" + xs[i] + ")");
+    }
+  }
+
+  @Test
   void rejectsIdsOutsideTheVocabulary() {
     long[] ids = new long[] {0, model.config().vocabSize()};
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.forward(ids, null, 1));
