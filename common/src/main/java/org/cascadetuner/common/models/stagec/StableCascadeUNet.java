@@ -69,7 +69,7 @@ public final class StableCascadeUNet implements AutoCloseable {
     }
   }
 
-  /** A block and what it is built into: its diffusers name and the level it belongs to. */
+  /** A block and its diffusers name ({@code down_blocks.0.2}), the probes' key. */
   private record Placed(String name, UNetBlock block) {}
 
   private record Level(List<Placed> blocks, List<PointwiseConv> repeatMappers) {}
