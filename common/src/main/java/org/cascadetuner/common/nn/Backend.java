@@ -334,6 +334,122 @@ public interface Backend {
   Tensor conv2dBackwardInput(Tensor dy, Tensor w, long[] inputShape, Conv2dSpec spec);
 
   /**
+   * {@link #conv2d} on channels-last activations: x [B,H,W,C] → [B,H',W',O]; weights keep PyTorch's layout
+   * [O, C/groups, kh, kw]. For models that keep NHWC between convolutions (Stage C: its norms and channelwise MLPs
+   * work on the last axis). A stride-1 depthwise convolution is computed as kh·kw shifted multiply-adds over the
+   * padded input (whole-tensor ops along C, 4-6x faster than libnd4j's depthwise kernel); anything else transposes
+   * around {@link #conv2d}. A backend may run either natively.
+   */
+  default Tensor conv2dNhwc(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec) {
+    if (isShiftableDepthwise(x, w, spec)) {
+      try (Tensor xp = zeroPadNhwc(x, spec.padH(), spec.padW()); Tensor taps = depthwiseTaps(w, false)) {
+        Tensor y = shiftedDepthwise(xp, taps, w.size(2), w.size(3));
+        if (bias != null) addInPlace(y, bias);
+        return y;
+      }
+    }
+    try (Tensor xp = permute(x, 0, 3, 1, 2); Tensor xc = contiguous(xp); Tensor y = conv2d(xc, w, bias, spec);
+        Tensor yp = permute(y, 0, 2, 3, 1)) {
+      return contiguous(yp);
+    }
+  }
+
+  /** {@link #conv2dBackward} of {@link #conv2dNhwc}: dy and dx are channels-last. */
+  default ConvGrads conv2dNhwcBackward(Tensor dy, Tensor x, Tensor w, Conv2dSpec spec, boolean needInput,
+      boolean needWeight, boolean needBias) {
+    if (isShiftableDepthwise(x, w, spec)) {
+      int kh = (int) w.size(2), kw = (int) w.size(3);
+      Tensor dx = null, dw = null, db = null;
+      if (needInput) {
+        // the adjoint of a stride-1 correlation: correlate dy, padded by k−1−p, with the flipped kernel
+        try (Tensor dyp = zeroPadNhwc(dy, kh - 1 - spec.padH(), kw - 1 - spec.padW());
+            Tensor flipped = depthwiseTaps(w, true)) {
+          dx = shiftedDepthwise(dyp, flipped, kh, kw);
+        }
+      }
+      if (needWeight) {
+        long c = w.size(0), oh = dy.size(1), ow = dy.size(2);
+        Tensor[] taps = new Tensor[kh * kw];
+        try (Tensor xp = zeroPadNhwc(x, spec.padH(), spec.padW())) {
+          for (int i = 0; i < kh; i++)
+            for (int j = 0; j < kw; j++) {
+              try (Tensor rows = slice(xp, 1, i, i + oh); Tensor v = slice(rows, 2, j, j + ow); Tensor p = mul(v, dy)) {
+                taps[i * kw + j] = sum(p, false, 0, 1, 2);
+              }
+            }
+          try (Tensor t = concat(0, taps); Tensor t2 = reshape(t, (long) kh * kw, c); Tensor tt = permute(t2, 1, 0);
+              Tensor tc = contiguous(tt)) {
+            dw = reshape(tc, c, 1, kh, kw);
+          }
+        } finally {
+          for (Tensor t : taps) if (t != null) t.close();
+        }
+      }
+      if (needBias) db = sum(dy, false, 0, 1, 2);
+      return new ConvGrads(dx, dw, db);
+    }
+    ConvGrads g;
+    try (Tensor dyp = permute(dy, 0, 3, 1, 2); Tensor dyc = contiguous(dyp); Tensor xp = permute(x, 0, 3, 1, 2);
+        Tensor xc = contiguous(xp)) {
+      g = conv2dBackward(dyc, xc, w, spec, needInput, needWeight, needBias);
+    }
+    if (g.dx() == null) return g;
+    try (Tensor dx = g.dx(); Tensor dxp = permute(dx, 0, 2, 3, 1)) {
+      return new ConvGrads(contiguous(dxp), g.dw(), g.db());
+    }
+  }
+
+  private static boolean isShiftableDepthwise(Tensor x, Tensor w, Conv2dSpec s) {
+    return x.rank() == 4 && w.rank() == 4 && s.groups() > 1 && s.groups() == x.size(3) && w.size(0) == x.size(3)
+        && w.size(1) == 1 && s.strideH() == 1 && s.strideW() == 1 && s.dilationH() == 1 && s.dilationW() == 1;
+  }
+
+  /** Zero padding of the two spatial axes of [B, H, W, C]. */
+  private Tensor zeroPadNhwc(Tensor x, int ph, int pw) {
+    long b = x.size(0), h = x.size(1), w = x.size(2), c = x.size(3);
+    Tensor rows;
+    if (ph == 0) rows = x.retain();
+    else try (Tensor z = zeros(b, ph, w, c)) {
+      rows = concat(1, z, x, z);
+    }
+    if (pw == 0) return rows;
+    try (rows; Tensor z = zeros(b, h + 2L * ph, pw, c)) {
+      return concat(2, z, rows, z);
+    }
+  }
+
+  /** The kernel [C, 1, kh, kw] as one row of C weights per tap, [kh·kw, C] (taps reversed: the flipped kernel). */
+  private Tensor depthwiseTaps(Tensor w, boolean flipped) {
+    long c = w.size(0), n = w.size(2) * w.size(3);
+    try (Tensor w2 = reshape(w, c, n); Tensor t = permute(w2, 1, 0); Tensor tc = contiguous(t)) {
+      if (!flipped) return tc.retain();
+      Tensor[] rows = new Tensor[(int) n];
+      try {
+        for (int i = 0; i < n; i++) rows[i] = slice(tc, 0, n - 1 - i, n - i);
+        return concat(0, rows);
+      } finally {
+        for (Tensor r : rows) if (r != null) r.close();
+      }
+    }
+  }
+
+  /** Σ over taps (i, j) of the shifted window of the padded input times the tap's channel weights. */
+  private Tensor shiftedDepthwise(Tensor xp, Tensor taps, long kh, long kw) {
+    long oh = xp.size(1) - kh + 1, ow = xp.size(2) - kw + 1;
+    Tensor y = null;
+    for (int i = 0; i < kh; i++)
+      for (int j = 0; j < kw; j++) {
+        long tap = i * kw + j;
+        try (Tensor rows = slice(xp, 1, i, i + oh); Tensor v = slice(rows, 2, j, j + ow);
+            Tensor wt = slice(taps, 0, tap, tap + 1); Tensor t = mul(v, wt)) {
+          if (y == null) y = t.retain();
+          else addInPlace(y, t);
+        }
+      }
+    return y;
+  }
+
+  /**
    * Transposed convolution (torch ConvTranspose2d, groups 1): x [B, in, H, W], w [in, out, kh, kw] as PyTorch stores
    * it, output side (H−1)·stride − 2·padding + dilation·(k−1) + 1 + outputPadding. It is {@link #conv2dBackwardInput}
    * with the same weight; its backward is {@link #conv2d} (input) and {@link #conv2dBackward} with the roles of x and

@@ -631,9 +631,13 @@ public final class Nd4jBackend implements Backend {
   // ---------------------------------------------------------------- convolution
 
   private static int[] convArgs(INDArray w, Conv2dSpec s) {
-    // kH, kW, sH, sW, pH, pW, dH, dW, same-mode 0, NCHW 0, weights [out, in, kH, kW] (format 1)
+    return convArgs(w, s, false);
+  }
+
+  private static int[] convArgs(INDArray w, Conv2dSpec s, boolean nhwc) {
+    // kH, kW, sH, sW, pH, pW, dH, dW, same-mode 0, data format (0 NCHW, 1 NHWC), weights [out, in, kH, kW] (format 1)
     return new int[] {(int) w.size(2), (int) w.size(3), s.strideH(), s.strideW(), s.padH(), s.padW(), s.dilationH(),
-        s.dilationW(), 0, 0, 1};
+        s.dilationW(), 0, nhwc ? 1 : 0, 1};
   }
 
   private static boolean depthwise(INDArray x, INDArray w, Conv2dSpec s) {
@@ -733,6 +737,48 @@ public final class Nd4jBackend implements Backend {
       gw.get(NDArrayIndex.interval(i * cout, (i + 1) * cout)).assign(gwg);
       for (INDArray t : new INDArray[] {xg, wg, dyg, gxg, gwg}) t.close();
     }
+  }
+
+  /**
+   * Channels-last conv through libnd4j's NHWC mode (no transposes) for plain convolutions; depthwise and grouped
+   * ones take the seam's default (shifted multiply-adds for depthwise, several times faster than libnd4j's kernels).
+   */
+  @Override
+  public Tensor conv2dNhwc(Tensor tx, Tensor tw, Tensor tb, Conv2dSpec s) {
+    if (s.groups() != 1 || arr(tx).rank() != 4 || arr(tw).rank() != 4 || arr(tx).size(3) != arr(tw).size(1))
+      return Backend.super.conv2dNhwc(tx, tw, tb, s);
+    INDArray x = dense(arr(tx)), w = dense(arr(tw));
+    long oh = s.outH(x.size(1), w.size(2)), ow = s.outW(x.size(2), w.size(3));
+    INDArray out = Nd4j.createUninitialized(F, x.size(0), oh, ow, w.size(0));
+    INDArray[] in = tb == null ? new INDArray[] {x, w} : new INDArray[] {x, w, arr(tb)};
+    exec("conv2d", in, new INDArray[] {out}, convArgs(w, s, true));
+    closeIfCopy(x, arr(tx));
+    closeIfCopy(w, arr(tw));
+    return own(out);
+  }
+
+  @Override
+  public ConvGrads conv2dNhwcBackward(Tensor tdy, Tensor tx, Tensor tw, Conv2dSpec s, boolean needInput,
+      boolean needWeight, boolean needBias) {
+    INDArray x0 = arr(tx), w0 = arr(tw);
+    if (s.groups() != 1 || x0.rank() != 4 || w0.rank() != 4 || x0.size(3) != w0.size(1))
+      return Backend.super.conv2dNhwcBackward(tdy, tx, tw, s, needInput, needWeight, needBias);
+    INDArray dy = dense(arr(tdy)), x = dense(x0), w = dense(w0);
+    Tensor dx = null, dw = null, db = null;
+    if (needInput || needWeight) {
+      INDArray gx = Nd4j.createUninitialized(F, x.shape());
+      INDArray gw = Nd4j.createUninitialized(F, w.shape());
+      exec("conv2d_bp", new INDArray[] {x, w, dy}, new INDArray[] {gx, gw}, convArgs(w, s, true));
+      if (needInput) dx = own(gx);
+      else gx.close();
+      if (needWeight) dw = own(gw);
+      else gw.close();
+    }
+    if (needBias) db = own(dy.sum(0, 1, 2));
+    closeIfCopy(dy, arr(tdy));
+    closeIfCopy(x, x0);
+    closeIfCopy(w, w0);
+    return new ConvGrads(dx, dw, db);
   }
 
   @Override
