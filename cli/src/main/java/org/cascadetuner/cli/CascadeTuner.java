@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = CascadeTuner.Version.class,
     description = "Fine-tune the Stable Cascade Stage C prior on Apache Spark.",
-    subcommands = {TokenizeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TokenizeCommand.class, ForwardCommand.class, CommandLine.HelpCommand.class})
 public final class CascadeTuner implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

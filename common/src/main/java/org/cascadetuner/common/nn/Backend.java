@@ -20,6 +20,12 @@ public interface Backend {
   /** The name it is found by ({@link Backends#get}). */
   String name();
 
+  /** Tensor storages currently allocated through this backend (not yet released by closing every handle). */
+  long liveTensors();
+
+  /** Bytes of those storages. */
+  long liveBytes();
+
   // ---------------------------------------------------------------- creation and host transfer
 
   Tensor zeros(long... shape);
@@ -311,6 +317,32 @@ public interface Backend {
    * convolution whose weight is {@code w} read as [in, out, kh, kw]).
    */
   Tensor conv2dBackwardInput(Tensor dy, Tensor w, long[] inputShape, Conv2dSpec spec);
+
+  /**
+   * {@link #conv2d} on channels-last activations: x [B,H,W,C] → [B,H',W',O]; weights keep PyTorch's layout
+   * [O, C/groups, kh, kw]. For models that keep NHWC between convolutions (Stage C: its norms and channelwise MLPs
+   * work on the last axis). The default transposes around {@link #conv2d}; a backend may run it natively.
+   */
+  default Tensor conv2dNhwc(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec) {
+    try (Tensor xp = permute(x, 0, 3, 1, 2); Tensor xc = contiguous(xp); Tensor y = conv2d(xc, w, bias, spec);
+        Tensor yp = permute(y, 0, 2, 3, 1)) {
+      return contiguous(yp);
+    }
+  }
+
+  /** {@link #conv2dBackward} of {@link #conv2dNhwc}: dy and dx are channels-last. */
+  default ConvGrads conv2dNhwcBackward(Tensor dy, Tensor x, Tensor w, Conv2dSpec spec, boolean needInput,
+      boolean needWeight, boolean needBias) {
+    ConvGrads g;
+    try (Tensor dyp = permute(dy, 0, 3, 1, 2); Tensor dyc = contiguous(dyp); Tensor xp = permute(x, 0, 3, 1, 2);
+        Tensor xc = contiguous(xp)) {
+      g = conv2dBackward(dyc, xc, w, spec, needInput, needWeight, needBias);
+    }
+    if (g.dx() == null) return g;
+    try (Tensor dx = g.dx(); Tensor dxp = permute(dx, 0, 2, 3, 1)) {
+      return new ConvGrads(contiguous(dxp), g.dw(), g.db());
+    }
+  }
 
   // ---------------------------------------------------------------- gather / scatter, resize, randomness
 

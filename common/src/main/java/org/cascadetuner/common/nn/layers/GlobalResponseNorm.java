@@ -77,9 +77,8 @@ public final class GlobalResponseNorm implements Layer {
       }
       // direct path: dy·(γ·N + 1)
       Tensor dx;
-      try (Tensor gn = be.mul(n, gamma.value())) {
-        be.addInPlace(gn, be.full(1f, 1)); // γ·N + 1
-        dx = be.mul(dy, gn);
+    try (Tensor gn = be.mul(n, gamma.value()); Tensor gn1 = be.add(gn, 1f)) {
+      dx = be.mul(dy, gn1);
       }
       // through N = G / (mean_C G + eps): dN = Σ_hw dy·γ·y
       try (Tensor dyy = be.mul(dy, y); Tensor dn0 = be.sum(dyy, true, 1, 2); Tensor dn = be.mul(dn0, gamma.value());

@@ -1,6 +1,7 @@
 package org.cascadetuner.common.nn.layers;
 
 import org.cascadetuner.common.nn.Backend;
+import org.cascadetuner.common.nn.Layer;
 import org.cascadetuner.common.nn.Saved;
 import org.cascadetuner.common.nn.Tape;
 import org.cascadetuner.common.nn.Tensor;
@@ -8,15 +9,16 @@ import org.cascadetuner.common.nn.Tensor;
 /**
  * Multi-head softmax attention with its four projections: queries from {@code x} [B, Tq, C], keys and values from
  * {@code context} [B, Tk, C] (pass the same tensor for self-attention), scale 1/sqrt(head_dim), optional additive
- * mask broadcastable to [B, H, Tq, Tk]. Heads are consecutive slices of C (PyTorch's and diffusers' layout).
+ * mask broadcastable to [B, H, Tq, Tk]. Heads are consecutive slices of C (PyTorch's and diffusers' layout). The
+ * projections are usually {@link Linear}s; any layer of the same shape fits (a LoRA-adapted Linear).
  */
 public final class MultiHeadAttention {
-  private final Linear q, k, v, out;
+  private final Layer q, k, v, out;
   private final int heads;
 
-  public MultiHeadAttention(Linear q, Linear k, Linear v, Linear out, int heads) {
-    if (q.out() % heads != 0)
-      throw new IllegalArgumentException("attention width " + q.out() + " does not split into " + heads + " heads");
+  public MultiHeadAttention(Layer q, Layer k, Layer v, Layer out, int heads) {
+    if (q instanceof Linear l && l.out() % heads != 0)
+      throw new IllegalArgumentException("attention width " + l.out() + " does not split into " + heads + " heads");
     this.q = q;
     this.k = k;
     this.v = v;
@@ -28,19 +30,19 @@ public final class MultiHeadAttention {
     return heads;
   }
 
-  public Linear q() {
+  public Layer q() {
     return q;
   }
 
-  public Linear k() {
+  public Layer k() {
     return k;
   }
 
-  public Linear v() {
+  public Layer v() {
     return v;
   }
 
-  public Linear out() {
+  public Layer out() {
     return out;
   }
 
@@ -61,10 +63,20 @@ public final class MultiHeadAttention {
 
   public Tensor forward(Tensor x, Tensor context, Tensor mask, Tape tape) {
     Backend be = x.backend();
-    long b = x.size(0), tq = x.size(1), tk = context.size(1), c = q.out(), d = c / heads;
+    long b = x.size(0), tq = x.size(1), tk = context.size(1);
+    try (Tensor qp = q.forward(x, tape); Tensor kp = k.forward(context, tape); Tensor vp = v.forward(context, tape)) {
+      long c = qp.size(-1);
+      if (c % heads != 0)
+        throw new IllegalArgumentException("attention width " + c + " does not split into " + heads + " heads");
+      return attend(be, qp, kp, vp, b, tq, tk, c, mask, tape);
+    }
+  }
+
+  private Tensor attend(Backend be, Tensor qp, Tensor kp, Tensor vp, long b, long tq, long tk, long c, Tensor mask,
+      Tape tape) {
+    long d = c / heads;
     float scale = (float) (1.0 / Math.sqrt(d));
-    try (Tensor qp = q.forward(x, tape); Tensor kp = k.forward(context, tape); Tensor vp = v.forward(context, tape);
-        Tensor qh = heads(be, qp, b, tq, d); Tensor kh = heads(be, kp, b, tk, d); Tensor vh = heads(be, vp, b, tk, d)) {
+    try (Tensor qh = heads(be, qp, b, tq, d); Tensor kh = heads(be, kp, b, tk, d); Tensor vh = heads(be, vp, b, tk, d)) {
       Backend.AttentionResult r = be.attention(qh, kh, vh, mask, scale);
       Tensor merged;
       try (Tensor o = r.out(); Tensor perm = be.permute(o, 0, 2, 1, 3); Tensor oc = be.contiguous(perm)) {

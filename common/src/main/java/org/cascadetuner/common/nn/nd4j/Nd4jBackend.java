@@ -48,6 +48,22 @@ public final class Nd4jBackend implements Backend {
   }
 
   @Override
+  public long liveTensors() {
+    return Nd4jTensor.Storage.LIVE_COUNT.get();
+  }
+
+  @Override
+  public long liveBytes() {
+    return Nd4jTensor.Storage.LIVE_BYTES.get();
+  }
+
+  /** Allocation sites of the open storages, when run with -Dcascadetuner.trackTensors=true (empty otherwise). */
+  public static java.util.List<Throwable> openAllocations() {
+    return Nd4jTensor.Storage.TRACKED == null ? java.util.List.of()
+        : java.util.List.copyOf(Nd4jTensor.Storage.TRACKED.values());
+  }
+
+  @Override
   public String toString() {
     return "nd4j-native CPU backend (" + Nd4j.getEnvironment().maxThreads() + " threads)";
   }
@@ -63,6 +79,31 @@ public final class Nd4jBackend implements Backend {
 
   private Nd4jTensor own(INDArray a) {
     return Nd4jTensor.owning(this, a);
+  }
+
+  /** A tensor on {@code view} that owns {@code root}, the fresh allocation the view was taken of. */
+  private Nd4jTensor own(INDArray root, INDArray view) {
+    if (view == root) return own(root);
+    if (!sharesMemory(view, root)) {
+      if (root.closeable()) root.close();
+      return own(view);
+    }
+    Nd4jTensor owner = own(root);
+    Nd4jTensor t = owner.view(view);
+    owner.close();
+    return t;
+  }
+
+  /** Whether {@code view}'s elements lie in {@code base}'s allocation (ND4J returns copies where it must). */
+  private static boolean sharesMemory(INDArray view, INDArray base) {
+    long v = view.data().addressPointer().address(), b = base.data().addressPointer().address();
+    return v >= b && v < b + Math.max(1, base.data().length()) * base.data().getElementSize();
+  }
+
+  /** A handle on a view ND4J produced from {@code t}: shared storage when it is one, its own when ND4J copied. */
+  private Nd4jTensor viewOf(Tensor t, INDArray view) {
+    Nd4jTensor n = (Nd4jTensor) t;
+    return sharesMemory(view, n.storage.root) ? n.view(view) : own(view);
   }
 
   private static boolean isContiguous(INDArray a) {
@@ -237,8 +278,9 @@ public final class Nd4jBackend implements Backend {
     for (long d : s) n *= d;
     if (n != a.length())
       throw new IllegalArgumentException("cannot reshape " + Arrays.toString(a.shape()) + " to " + Arrays.toString(shape));
-    if (isContiguous(a)) return ((Nd4jTensor) t).view(a.reshape('c', s));
-    return own(a.dup('c').reshape('c', s));
+    if (isContiguous(a)) return viewOf(t, a.reshape('c', s));
+    INDArray copy = a.dup('c');
+    return own(copy, copy.reshape('c', s));
   }
 
   @Override
@@ -246,7 +288,7 @@ public final class Nd4jBackend implements Backend {
     INDArray a = arr(t);
     if (axes.length != a.rank())
       throw new IllegalArgumentException("permute " + Arrays.toString(axes) + " of rank " + a.rank());
-    return ((Nd4jTensor) t).view(a.permute(axes(axes, a.rank())));
+    return viewOf(t, a.permute(axes(axes, a.rank())));
   }
 
   @Override
@@ -264,7 +306,7 @@ public final class Nd4jBackend implements Backend {
           + Arrays.toString(a.shape()));
     INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
     for (int i = 0; i < idx.length; i++) idx[i] = i == ax ? NDArrayIndex.interval(start, end) : NDArrayIndex.all();
-    return ((Nd4jTensor) t).view(a.get(idx));
+    return viewOf(t, a.get(idx));
   }
 
   @Override
@@ -308,7 +350,7 @@ public final class Nd4jBackend implements Backend {
       long[] shape = ad.shape().clone();
       shape[shape.length - 2] = m;
       shape[shape.length - 1] = n;
-      return own(out.reshape('c', shape));
+      return own(out, out.reshape('c', shape));
     }
     if (a.rank() != b.rank())
       throw new IllegalArgumentException("matmul batch ranks differ: " + Arrays.toString(a.shape()) + " and "
@@ -511,7 +553,9 @@ public final class Nd4jBackend implements Backend {
     int last = x.rank() - 1;
     INDArray mean = x.mean(true, last);
     INDArray xc = x.sub(mean);
-    INDArray var = xc.mul(xc).mean(true, last);
+    INDArray sq = xc.mul(xc);
+    INDArray var = sq.mean(true, last);
+    sq.close();
     INDArray rstd = Transforms.sqrt(var.addi(eps), false).rdivi(1.0f);
     INDArray y = xc.muli(rstd);
     Nd4jTensor out = own(y);
@@ -563,9 +607,13 @@ public final class Nd4jBackend implements Backend {
   // ---------------------------------------------------------------- convolution
 
   private static int[] convArgs(INDArray w, Conv2dSpec s) {
-    // kH, kW, sH, sW, pH, pW, dH, dW, same-mode 0, NCHW 0, weights [out, in, kH, kW] (format 1)
+    return convArgs(w, s, false);
+  }
+
+  private static int[] convArgs(INDArray w, Conv2dSpec s, boolean nhwc) {
+    // kH, kW, sH, sW, pH, pW, dH, dW, same-mode 0, data format (0 NCHW, 1 NHWC), weights [out, in, kH, kW] (format 1)
     return new int[] {(int) w.size(2), (int) w.size(3), s.strideH(), s.strideW(), s.padH(), s.padW(), s.dilationH(),
-        s.dilationW(), 0, 0, 1};
+        s.dilationW(), 0, nhwc ? 1 : 0, 1};
   }
 
   private static boolean depthwise(INDArray x, INDArray w, Conv2dSpec s) {
@@ -663,6 +711,56 @@ public final class Nd4jBackend implements Backend {
       gw.get(NDArrayIndex.interval(i * cout, (i + 1) * cout)).assign(gwg);
       for (INDArray t : new INDArray[] {xg, wg, dyg, gxg, gwg}) t.close();
     }
+  }
+
+  /** Channels-last conv through libnd4j's NHWC mode (no transposes) for plain and depthwise convolutions. */
+  @Override
+  public Tensor conv2dNhwc(Tensor tx, Tensor tw, Tensor tb, Conv2dSpec s) {
+    INDArray x = dense(arr(tx)), w = dense(arr(tw));
+    boolean dw = s.groups() > 1;
+    if (x.rank() != 4 || w.rank() != 4 || x.size(3) != w.size(1) * s.groups()
+        || (dw && !(s.groups() == x.size(3) && w.size(0) == x.size(3) && w.size(1) == 1))) {
+      closeIfCopy(x, arr(tx));
+      closeIfCopy(w, arr(tw));
+      return Backend.super.conv2dNhwc(tx, tw, tb, s);
+    }
+    long oh = s.outH(x.size(1), w.size(2)), ow = s.outW(x.size(2), w.size(3));
+    INDArray out = Nd4j.createUninitialized(F, x.size(0), oh, ow, w.size(0));
+    INDArray wk = dw ? w.reshape('c', 1, w.size(0), w.size(2), w.size(3)) : w;
+    INDArray[] in = tb == null ? new INDArray[] {x, wk} : new INDArray[] {x, wk, arr(tb)};
+    exec(dw ? "depthwise_conv2d" : "conv2d", in, new INDArray[] {out}, convArgs(w, s, true));
+    closeIfCopy(x, arr(tx));
+    closeIfCopy(w, arr(tw));
+    return own(out);
+  }
+
+  @Override
+  public ConvGrads conv2dNhwcBackward(Tensor tdy, Tensor tx, Tensor tw, Conv2dSpec s, boolean needInput,
+      boolean needWeight, boolean needBias) {
+    INDArray x0 = arr(tx), w0 = arr(tw);
+    boolean dwc = s.groups() > 1;
+    if (x0.rank() != 4 || w0.rank() != 4 || x0.size(3) != w0.size(1) * s.groups()
+        || (dwc && !(s.groups() == x0.size(3) && w0.size(0) == x0.size(3) && w0.size(1) == 1)))
+      return Backend.super.conv2dNhwcBackward(tdy, tx, tw, s, needInput, needWeight, needBias);
+    INDArray dy = dense(arr(tdy)), x = dense(x0), w = dense(w0);
+    Tensor dx = null, dw = null, db = null;
+    if (needInput || needWeight) {
+      INDArray gx = Nd4j.createUninitialized(F, x.shape());
+      INDArray gw = Nd4j.createUninitialized(F, w.shape());
+      INDArray wk = dwc ? w.reshape('c', 1, w.size(0), w.size(2), w.size(3)) : w;
+      INDArray gwk = dwc ? gw.reshape('c', 1, w.size(0), w.size(2), w.size(3)) : gw;
+      exec(dwc ? "depthwise_conv2d_bp" : "conv2d_bp", new INDArray[] {x, wk, dy}, new INDArray[] {gx, gwk},
+          convArgs(w, s, true));
+      if (needInput) dx = own(gx);
+      else gx.close();
+      if (needWeight) dw = own(gw);
+      else gw.close();
+    }
+    if (needBias) db = own(dy.sum(0, 1, 2));
+    closeIfCopy(dy, arr(tdy));
+    closeIfCopy(x, x0);
+    closeIfCopy(w, w0);
+    return new ConvGrads(dx, dw, db);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package org.cascadetuner.common.nn.nd4j;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.cascadetuner.common.nn.Backend;
 import org.cascadetuner.common.nn.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,15 +15,33 @@ final class Nd4jTensor implements Tensor {
 
   /** One native allocation and the number of open handles on it. */
   static final class Storage {
+    /** Open storages and their bytes in this JVM (the memory test and the memory plan read them). */
+    static final AtomicLong LIVE_COUNT = new AtomicLong();
+    static final AtomicLong LIVE_BYTES = new AtomicLong();
+
+    /** With -Dcascadetuner.trackTensors=true, where each open storage was allocated (to find a missing close). */
+    static final java.util.Map<Storage, Throwable> TRACKED = Boolean.getBoolean("cascadetuner.trackTensors")
+        ? new java.util.concurrent.ConcurrentHashMap<>() : null;
+
     final INDArray root;
     final AtomicInteger handles = new AtomicInteger();
+    private final long bytes;
 
     Storage(INDArray root) {
       this.root = root;
+      this.bytes = root.length() * root.data().getElementSize();
+      LIVE_COUNT.incrementAndGet();
+      LIVE_BYTES.addAndGet(bytes);
+      if (TRACKED != null) TRACKED.put(this, new Throwable("allocated " + java.util.Arrays.toString(root.shape())));
     }
 
     void release() {
-      if (handles.decrementAndGet() == 0 && root.closeable()) root.close();
+      if (handles.decrementAndGet() == 0) {
+        if (TRACKED != null) TRACKED.remove(this);
+        LIVE_COUNT.decrementAndGet();
+        LIVE_BYTES.addAndGet(-bytes);
+        if (root.closeable()) root.close();
+      }
     }
   }
 
