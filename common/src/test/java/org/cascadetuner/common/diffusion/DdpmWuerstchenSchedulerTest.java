@@ -142,6 +142,7 @@ class DdpmWuerstchenSchedulerTest {
   }
 
   static PriorConditioning conditioning(String suffix) {
+    // the stand-in models ignore the image embedding; its width does not matter here
     return new PriorConditioning(be.load(io, "clip_text" + suffix), be.load(io, "clip_text_pooled" + suffix),
         be.zeros(io.info("clip_text" + suffix).shape()[0], 1, 1));
   }
