@@ -230,6 +230,20 @@ class DdpmWuerstchenSchedulerTest {
   }
 
   @Test
+  void seededNoiseMakesSamplingReproducible() {
+    // the production noise: the same seed gives the same latents, another seed others
+    PriorModel zero = (x, r, c) -> be.zeros(x.shape());
+    PriorSampler sampler = new PriorSampler(scheduler, 4, 1f);
+    try (Tensor init = be.load(io, "latents_init"); PriorConditioning cond = conditioning("");
+        Tensor a = sampler.sample(zero, init, cond, null, StepNoise.seeded(be, 11));
+        Tensor b = sampler.sample(zero, init, cond, null, StepNoise.seeded(be, 11));
+        Tensor c = sampler.sample(zero, init, cond, null, StepNoise.seeded(be, 12))) {
+      assertArrayEquals(a.toFloats(), b.toFloats());
+      assertTrue(Compare.relativeError(a.toFloats(), c.toFloats()) > 1e-3, "another seed, other latents");
+    }
+  }
+
+  @Test
   void lerpIsTorchLerp() {
     float[] u = {0.1f, -3.5f, 2f, 1e-3f}, c = {0.7f, 1.25f, -2f, 5f};
     try (Tensor tu = be.fromFloats(u, 4); Tensor tc = be.fromFloats(c, 4)) {
