@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.TensorSource;
@@ -153,15 +154,16 @@ public final class StableCascadeUNet implements AutoCloseable {
    * (whatever naming the file uses). Weights stored as bf16/f16 are widened to float32.
    *
    * @param trainable which parameter names get gradient buffers (everything for a full fine-tune, nothing for
-   *     inference or LoRA)
+   *     inference, the adapters' for LoRA)
+   * @param linears the Linear layers' builder, given the store (LoRA adds its adapters there)
    */
   public static StableCascadeUNet load(StageCModelFolder folder, Configuration conf, Backend backend,
-      Predicate<String> trainable, LinearBuilder linears) {
+      Predicate<String> trainable, Function<ParameterStore, LinearBuilder> linears) {
     StableCascadeUNetConfig config = folder.config(conf);
     try (TensorSource weights = folder.openWeights(conf)) {
       ParameterStore store = new ParameterStore(backend, weights, trainable, folder.weightsUri());
       try {
-        StableCascadeUNet model = new StableCascadeUNet(config, store, linears);
+        StableCascadeUNet model = new StableCascadeUNet(config, store, linears.apply(store));
         List<String> unused = store.unused();
         if (!unused.isEmpty())
           throw new IllegalArgumentException(folder.weightsUri() + ": " + unused.size() + " tensors do not belong to "

@@ -62,6 +62,20 @@ public final class StageCWeightNames {
     return module;
   }
 
+  /**
+   * The original {@code StageC} tensor a diffusers tensor comes from: q/k/v weights and biases are row blocks of
+   * {@code attention.attn.in_proj_weight/bias}, {@code to_out.0} is {@code attn.out_proj}, the rest keep their names.
+   */
+  public static String originalTensor(String name) {
+    for (String p : QKV) {
+      String w = ".attention." + p + ".weight", b = ".attention." + p + ".bias";
+      if (name.endsWith(w)) return name.substring(0, name.length() - w.length()) + ".attention.attn.in_proj_weight";
+      if (name.endsWith(b)) return name.substring(0, name.length() - b.length()) + ".attention.attn.in_proj_bias";
+    }
+    int dot = name.lastIndexOf('.');
+    return originalModule(name.substring(0, dot)) + name.substring(dot);
+  }
+
   /** Where a diffusers-named tensor lives in the source: a tensor, or one row block of it. */
   private record Entry(String sourceName, TensorInfo info, long byteOffset) {}
 

@@ -137,7 +137,7 @@ class StableCascadeUNetConfigTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> StageCModelFolder.resolve(repo.toString(), "stage-b", CONF)).getMessage();
     assertTrue(e.contains("allowed: [stage-c, stage-c-lite]"), e);
-    try (StableCascadeUNet m = StableCascadeUNet.load(f, CONF, BE, n -> false, LinearBuilder.PLAIN);
+    try (StableCascadeUNet m = StableCascadeUNet.load(f, CONF, BE, n -> false, s -> LinearBuilder.PLAIN);
         SafeTensors ref = SafeTensors.open(StageCGoldens.dir("unet_tiny").resolve("diffusion_pytorch_model.safetensors"))) {
       for (Parameter p : m.parameters().all()) {
         float[] want = ref.floats(p.name());
@@ -153,7 +153,7 @@ class StableCascadeUNetConfigTest {
     StageCModelFolder f = StageCModelFolder.resolve(dir.resolve("original_stage_c_format.safetensors").toString(),
         "stage-c", CONF);
     assertEquals(dir.resolve("config.json").toString(), f.configUri());
-    try (StableCascadeUNet m = StableCascadeUNet.load(f, CONF, BE, n -> false, LinearBuilder.PLAIN)) {
+    try (StableCascadeUNet m = StableCascadeUNet.load(f, CONF, BE, n -> false, s -> LinearBuilder.PLAIN)) {
       assertEquals(StableCascadeUNet.parameterCount(m.config()), m.parameters().parameterCount());
     }
   }
@@ -165,7 +165,7 @@ class StableCascadeUNetConfigTest {
     Files.copy(StageCGoldens.dir("unet_tiny").resolve("diffusion_pytorch_model.safetensors"),
         folder.resolve("diffusion_pytorch_model.safetensors"));
     String e = assertThrows(IllegalArgumentException.class, () -> StableCascadeUNet.load(
-        StageCModelFolder.resolve(folder.toString(), "stage-c", CONF), CONF, BE, n -> false, LinearBuilder.PLAIN))
+        StageCModelFolder.resolve(folder.toString(), "stage-c", CONF), CONF, BE, n -> false, s -> LinearBuilder.PLAIN))
         .getMessage();
     assertTrue(e.contains("but the config implies") || e.contains("no tensor"), e);
   }
