@@ -1,6 +1,7 @@
 package org.cascadetuner.common.diffusion;
 
 import org.cascadetuner.common.nn.Backend;
+import org.cascadetuner.common.nn.Tensor;
 
 /**
  * The standard normal noise a sampler adds at step i (0-based): replayed from stored tensors in tests, drawn from
@@ -9,7 +10,7 @@ import org.cascadetuner.common.nn.Backend;
 @FunctionalInterface
 public interface StepNoise {
 
-  org.cascadetuner.common.nn.Tensor noise(int step, long[] shape);
+  Tensor noise(int step, long[] shape);
 
   /** Noise of step i is the draw {@code SeededNoise.key(seed, i)}. */
   static StepNoise seeded(Backend backend, long seed) {

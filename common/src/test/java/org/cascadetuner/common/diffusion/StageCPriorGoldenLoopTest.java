@@ -38,7 +38,7 @@ class StageCPriorGoldenLoopTest {
     Path dir = SharedFiles.goldens("unet_tiny");
     Configuration conf = new Configuration();
     unet = StableCascadeUNet.load(StageCModelFolder.resolve(dir.toString(), "stage-c", conf), conf, be, n -> false,
-        LinearBuilder.PLAIN);
+        store -> LinearBuilder.PLAIN);
   }
 
   @AfterAll
