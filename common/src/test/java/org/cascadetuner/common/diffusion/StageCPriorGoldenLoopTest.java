@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.cascadetuner.common.io.SafeTensors;
-import org.cascadetuner.common.models.stagec.LinearBuilder;
 import org.cascadetuner.common.models.stagec.StableCascadeUNet;
 import org.cascadetuner.common.models.stagec.StageCModelFolder;
 import org.cascadetuner.common.nn.Backend;
@@ -37,8 +36,7 @@ class StageCPriorGoldenLoopTest {
     be = Backends.get("cpu");
     Path dir = SharedFiles.goldens("unet_tiny");
     Configuration conf = new Configuration();
-    unet = StableCascadeUNet.load(StageCModelFolder.resolve(dir.toString(), "stage-c", conf), conf, be, n -> false,
-        store -> LinearBuilder.PLAIN);
+    unet = StableCascadeUNet.load(StageCModelFolder.resolve(dir.toString(), "stage-c", conf), conf, be, n -> false);
   }
 
   @AfterAll
