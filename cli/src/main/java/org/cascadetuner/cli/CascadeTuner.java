@@ -28,6 +28,10 @@ public final class CascadeTuner implements Runnable {
   }
 
   public static void main(String[] args) {
+    RapidsGuard.problem(System.getProperties()).ifPresent(p -> {
+      System.err.println("cascade-tuner: " + p);
+      System.exit(2);
+    });
     System.exit(commandLine().execute(args));
   }
 
