@@ -94,7 +94,8 @@ properties_lines() {
 # compute_backend of a config.json (with or without SimpleTuner's leading "--"), "cpu" when absent.
 config_backend() {
   local found
-  found="$(grep -oE '"(--)?compute_backend"[[:space:]]*:[[:space:]]*"[^"]*"' "$1" | head -1 | sed -E 's/.*:[[:space:]]*"([^"]*)"/\1/')"
+  found="$({ grep -oE '"(--)?compute_backend"[[:space:]]*:[[:space:]]*"[^"]*"' "$1" || true; } | head -1 \
+    | sed -E 's/.*:[[:space:]]*"([^"]*)"/\1/')"
   echo "${found:-cpu}"
 }
 
@@ -264,8 +265,10 @@ plugin stops every executor at start-up"
     printf '%s\n' "${cmd[@]}"
     exit 0
   fi
-  echo "submit-$JOB: $JOB on ${master:-the default master}: $executors executor(s) × $executor_cores cores," \
+  local rapids_note=""
+  [[ "$rapids" -eq 1 ]] && rapids_note=", RAPIDS on"
+  echo "submit-$JOB: $JOB on ${master:-the default master}: $executors executor(s) x $executor_cores cores," \
     "heap $executor_memory + overhead ${overhead_mib}m (ND4J off-heap $offheap), task.cpus $task_cpus," \
-    "GPUs/executor $gpus$([[ $rapids -eq 1 ]] && echo ", RAPIDS on")" >&2
+    "GPUs/executor $gpus$rapids_note" >&2
   exec "${cmd[@]}"
 }
