@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = CascadeTuner.Version.class,
     description = "Fine-tune the Stable Cascade Stage C prior on Apache Spark.",
-    subcommands = {ConfigCommand.class, GeometryCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ConfigCommand.class, GeometryCommand.class, TokenizeCommand.class, ForwardCommand.class,
+        CommandLine.HelpCommand.class})
 public final class CascadeTuner implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

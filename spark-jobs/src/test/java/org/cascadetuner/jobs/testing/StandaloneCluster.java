@@ -115,6 +115,8 @@ public final class StandaloneCluster implements AutoCloseable {
     m.put("spark.executor.memory", executorMemory);
     m.put("spark.executor.extraClassPath", sparkHome.executorExtraClassPath());
     m.put("spark.executorEnv.OMP_NUM_THREADS", "1");
+    m.put("spark.executorEnv.MALLOC_MMAP_THRESHOLD_", "33554432");
+    m.put("spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "4294967296");
     return m;
   }
 
