@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.cascadetuner.common.config.ModelSettings.ComputeBackend;
 import org.slf4j.Logger;
@@ -34,6 +37,34 @@ public final class BackendSelection {
     List<String> names();
 
     boolean loads(String name);
+
+    /**
+     * The providers on the class path ({@code META-INF/services}); a backend "loads" when {@link Backends#get} can
+     * create it, which initialises its native libraries.
+     */
+    static Catalog installed() {
+      Map<String, BackendProvider> providers = new TreeMap<>();
+      for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) providers.put(p.name(), p);
+      return new Catalog() {
+        @Override
+        public List<String> names() {
+          return List.copyOf(providers.keySet());
+        }
+
+        @Override
+        public boolean loads(String name) {
+          BackendProvider p = providers.get(name);
+          if (p == null || !p.available()) return false;
+          try {
+            Backends.get(name);
+            return true;
+          } catch (RuntimeException | LinkageError e) {
+            LOG.warn("backend {} does not load: {}", name, e.toString());
+            return false;
+          }
+        }
+      };
+    }
   }
 
   /** What this machine offers a backend. */
@@ -60,8 +91,8 @@ public final class BackendSelection {
   /** The backend that will run, and on what. */
   public record Choice(String backend, String device, int threads, String threadsFrom, String host) {
     public String logLine() {
-      return "compute backend " + backend + " on " + host + ": " + device + "; " + threads + " CPU threads ("
-          + threadsFrom + ")";
+      return "compute backend " + backend + " on " + host + ": " + device + "; " + threads
+          + (threads == 1 ? " CPU thread (" : " CPU threads (") + threadsFrom + ")";
     }
   }
 
@@ -77,6 +108,14 @@ public final class BackendSelection {
     public ComputeBackend value() {
       return value;
     }
+  }
+
+  /**
+   * The backend {@code compute_backend} names, after checking it against this build and machine and logging the one
+   * line; throws {@link Unavailable} when it cannot run here.
+   */
+  public static Backend open(ComputeBackend value) {
+    return Backends.get(select(value, Catalog.installed(), Machine.probe()).backend());
   }
 
   /** Checks {@code value} against this build and machine and logs the one line; throws {@link Unavailable}. */

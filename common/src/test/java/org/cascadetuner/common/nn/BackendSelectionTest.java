@@ -170,6 +170,17 @@ class BackendSelectionTest {
   }
 
   @Test
+  void theInstalledCatalogHasTheNd4jCpuBackendAndItLoads() throws IOException {
+    BackendSelection.Catalog installed = BackendSelection.Catalog.installed();
+    assertTrue(installed.names().contains("cpu"), installed.names().toString());
+    assertTrue(installed.loads("cpu"));
+    assertFalse(installed.loads("tpu"));
+    BackendSelection.Choice c = BackendSelection.check(ComputeBackend.CPU, installed, machine(NONE, false, false));
+    assertEquals("cpu", c.backend());
+    assertEquals("cpu", BackendSelection.open(ComputeBackend.CPU).name());
+  }
+
+  @Test
   void threadsComeFromOmpNumThreadsElseAllCores() {
     int[] t = {4};
     assertEquals("OMP_NUM_THREADS", BackendSelection.Machine.ompThreads("6", t));
