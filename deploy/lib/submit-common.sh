@@ -204,6 +204,9 @@ plugin stops every executor at start-up"
   fi
   [[ -n "$submit" && -x "$submit" ]] || die "spark-submit not found: set SPARK_HOME (deploy/spark-home.sh builds one)"
 
+  # the driver runs in this process tree (client mode): the same glibc settings as the executors get (spark-defaults)
+  export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
+  export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}"
   local stack="-Xss4m"
   local -a cmd=("$submit" --class org.cascadetuner.cli.CascadeTuner --name "$name" --deploy-mode "$deploy_mode")
   [[ -n "$master" ]] && cmd+=(--master "$master")
