@@ -21,9 +21,12 @@ mkdir -p "$dest"
 dest="$(cd "$dest" && pwd)"
 
 echo "spark-home: copying Spark jars from Maven Central into $dest/jars" >&2
+# ARTIFACTS lists what jars/ holds (groupId:artifactId:type[:classifier]:version:scope), for people and tests
 mvn -B -q -f "$here/spark-home/pom.xml" "${profiles[@]}" \
   org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$dest/jars" -DoverWriteIfNewer=true >&2
+  org.apache.maven.plugins:maven-dependency-plugin:3.6.1:list \
+  -DincludeScope=runtime -DoutputDirectory="$dest/jars" -DoverWriteIfNewer=true -DoutputFile="$dest/ARTIFACTS" \
+  -DoutputAbsoluteArtifactFilename=false -Dsort=true >&2
 version="$(ls "$dest/jars" | sed -n 's/^spark-core_2\.12-\(.*\)\.jar$/\1/p')"
 echo "Spark $version (Scala 2.12) assembled from Maven Central by cascade-tuner deploy/spark-home.sh" > "$dest/RELEASE"
 
