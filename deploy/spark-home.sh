@@ -65,7 +65,8 @@ cat > "$dest/sbin/start-worker.sh" <<'SH'
 #!/usr/bin/env bash
 # start-worker.sh MASTER_URL [--cores N] [--memory M] [--webui-port W] ...   (one Worker per call; logs in logs/)
 home="$(cd "$(dirname "$0")/.." && pwd)"
-n=$(ls "$home/logs" 2>/dev/null | grep -c '^worker-.*\.pid$' || true)
+n=0
+while [ -e "$home/logs/worker-$n.pid" ]; do n=$((n + 1)); done
 args=("$@"); [[ " $* " == *" --host "* ]] || args+=(--host "${SPARK_LOCAL_IP:-127.0.0.1}")
 [[ " $* " == *" --work-dir "* ]] || args+=(--work-dir "$home/work/worker-$n")
 [[ " $* " == *" --webui-port "* ]] || args+=(--webui-port $((8081 + n)))
