@@ -47,7 +47,7 @@ public final class StandaloneCluster implements AutoCloseable {
         "--webui-port", String.valueOf(Processes.freePort())), env, masterLog);
     List<Process> started = new ArrayList<>();
     try {
-      Processes.awaitPort(master, port, Duration.ofSeconds(90), masterLog);
+      Processes.awaitPort(master, port, Duration.ofSeconds(180), masterLog);
       for (int i = 0; i < workers; i++) {
         Path dir = Files.createDirectories(workDir.resolve("worker-" + i));
         Path log = workDir.resolve("worker-" + i + ".log");
@@ -58,10 +58,10 @@ public final class StandaloneCluster implements AutoCloseable {
             "--webui-port", String.valueOf(Processes.freePort()), "--work-dir", dir.toString(),
             "spark://127.0.0.1:" + port), env, log);
         started.add(w);
-        Processes.awaitPort(w, workerPort, Duration.ofSeconds(90), log);
+        Processes.awaitPort(w, workerPort, Duration.ofSeconds(180), log);
       }
       StandaloneCluster c = new StandaloneCluster(home, master, started, port, workDir);
-      c.awaitRegisteredWorkers(workers, Duration.ofSeconds(60));
+      c.awaitRegisteredWorkers(workers, Duration.ofSeconds(180));
       return c;
     } catch (IOException | RuntimeException e) {
       started.forEach(Processes::stop);
