@@ -93,12 +93,17 @@ final class BackendCommand implements Callable<Integer> {
     return ok ? 0 : ConfigCommand.INVALID;
   }
 
-  /** One probe per task slot of the application (as many tasks as it has cores), one report per executor. */
+  /**
+   * One probe per task slot of the application, one report per executor. The executors are awaited first: a cluster
+   * hands them out over a few seconds, and tasks started earlier would all land on the first one.
+   */
   private static List<Report> onExecutors(String name) {
     SparkSession spark = SparkSession.builder().appName("cascade-tuner backend").getOrCreate();
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      int slots = Math.max(1, jsc.defaultParallelism());
+      awaitExecutors(spark.sparkContext());
+      int taskCpus = spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
+      int slots = Math.max(1, jsc.defaultParallelism() / taskCpus);
       List<Report> all = jsc.parallelize(IntStream.range(0, slots).boxed().toList(), slots)
           .map(i -> Probe.run(name, "executor " + SparkEnv.get().executorId())).collect();
       Map<String, Report> byPlace = new TreeMap<>();
@@ -106,6 +111,38 @@ final class BackendCommand implements Callable<Integer> {
       return List.copyOf(byPlace.values());
     } finally {
       spark.stop();
+    }
+  }
+
+  /**
+   * Waits until the executors the settings ask for have registered (spark.executor.instances, or spark.cores.max /
+   * spark.executor.cores), or, when the settings do not say, until their number has held for five seconds; at most
+   * two minutes. Local mode has no executors to wait for.
+   */
+  static void awaitExecutors(org.apache.spark.SparkContext sc) {
+    if (sc.isLocal()) return;
+    org.apache.spark.SparkConf conf = sc.getConf();
+    int expected = conf.contains("spark.executor.instances") ? conf.getInt("spark.executor.instances", 0)
+        : conf.contains("spark.cores.max") && conf.contains("spark.executor.cores")
+            ? conf.getInt("spark.cores.max", 0) / conf.getInt("spark.executor.cores", 1) : -1;
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    int last = -1;
+    long stableSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      int now = sc.statusTracker().getExecutorInfos().length - 1; // minus the driver
+      if (expected > 0 && now >= expected) return;
+      if (now != last) {
+        last = now;
+        stableSince = System.nanoTime();
+      } else if (expected <= 0 && now > 0 && System.nanoTime() - stableSince > 5_000_000_000L) {
+        return;
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

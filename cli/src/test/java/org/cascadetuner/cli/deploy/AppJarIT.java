@@ -178,6 +178,14 @@ class AppJarIT {
   }
 
   @Test
+  void itCarriesNoLoggingConfigurationThatWouldOverrideTheClusters() {
+    for (String n : entries) {
+      assertTrue(!n.matches("(log4j2?(-test)?|logback(-test)?)\\.(properties|xml|json|ya?ml)"),
+          n + " would replace the cluster's logging set-up (SPARK_HOME/conf)");
+    }
+  }
+
+  @Test
   void theJarNamesTheBuiltVersion() {
     Matcher m = Pattern.compile("cascade-tuner-(.+)-app\\.jar").matcher(jar.getFileName().toString());
     assertTrue(m.matches(), jar.toString());

@@ -40,9 +40,12 @@ public final class StandaloneCluster implements AutoCloseable {
     }
     Map<String, String> env = env(home);
     String cp = home.home().resolve("conf") + ":" + home.home().resolve("jars") + "/*";
+    // named explicitly: a log4j2-test.properties in a linked test jar would otherwise win over conf/, and the
+    // Master's "Registering worker" lines (awaited below) would not be logged
+    String log4j = "-Dlog4j2.configurationFile=" + home.home().resolve("conf/log4j2.properties");
     int port = Processes.freePort();
     Path masterLog = workDir.resolve("master.log");
-    Process master = Processes.start(List.of(Processes.javaBin(), "-Xmx256m", "-cp", cp,
+    Process master = Processes.start(List.of(Processes.javaBin(), "-Xmx256m", log4j, "-cp", cp,
         "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", String.valueOf(port),
         "--webui-port", String.valueOf(Processes.freePort())), env, masterLog);
     List<Process> started = new ArrayList<>();
@@ -52,7 +55,7 @@ public final class StandaloneCluster implements AutoCloseable {
         Path dir = Files.createDirectories(workDir.resolve("worker-" + i));
         Path log = workDir.resolve("worker-" + i + ".log");
         int workerPort = Processes.freePort();
-        Process w = Processes.start(List.of(Processes.javaBin(), "-Xmx256m", "-cp", cp,
+        Process w = Processes.start(List.of(Processes.javaBin(), "-Xmx256m", log4j, "-cp", cp,
             "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--port", String.valueOf(workerPort),
             "--cores", String.valueOf(coresPerWorker), "--memory", workerMemory,
             "--webui-port", String.valueOf(Processes.freePort()), "--work-dir", dir.toString(),
