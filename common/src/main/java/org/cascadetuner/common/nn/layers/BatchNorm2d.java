@@ -44,6 +44,16 @@ public final class BatchNorm2d implements Layer, AutoCloseable {
     }
   }
 
+  /** The per-channel factor {@code α} [1, C, 1, 1] (a convolution before this layer can absorb it). */
+  public Tensor scale() {
+    return scale;
+  }
+
+  /** The per-channel offset {@code β} [1, C, 1, 1]. */
+  public Tensor shift() {
+    return shift;
+  }
+
   record Nothing() implements Saved {
     @Override
     public long bytes() {

@@ -158,7 +158,7 @@ public final class Nd4jBackend implements Backend {
     return out;
   }
 
-  private static INDArray exec(String op, INDArray[] in, INDArray[] out, int[] iargs, double... targs) {
+  static INDArray exec(String op, INDArray[] in, INDArray[] out, int[] iargs, double... targs) {
     DynamicCustomOp custom = DynamicCustomOp.builder(op).build();
     // an explicit context, closed here: its native argument buffers are freed now, not when the GC gets to them
     try (OpContext ctx = Nd4j.getExecutioner().buildContext()) {
@@ -652,7 +652,9 @@ public final class Nd4jBackend implements Backend {
     checkConv(x, w, s);
     long oh = s.outH(x.size(2), w.size(2)), ow = s.outW(x.size(3), w.size(3));
     INDArray out;
-    if (s.groups() == 1 || depthwise(x, w, s)) {
+    if ((s.groups() == 1 || depthwise(x, w, s)) && ShiftedConv.applies(w, s, s.groups() > 1)) {
+      out = ShiftedConv.conv2d(x, w, tb == null ? null : arr(tb), s, s.groups() > 1);
+    } else if (s.groups() == 1 || depthwise(x, w, s)) {
       out = Nd4j.createUninitialized(F, x.size(0), w.size(0), oh, ow);
       boolean dw = s.groups() > 1;
       INDArray wk = dw ? w.reshape('c', 1, w.size(0), w.size(2), w.size(3)) : w;
