@@ -14,7 +14,9 @@ Runs \`cascade-tuner $JOB\` with spark-submit (SPARK_HOME/bin/spark-submit, else
   --config FILE                config.json (required)
   --data-backend-config FILE   multidatabackend.json (default: config.json's data_backend_config)
   --master URL                 spark://host:7077, k8s://https://host:443, yarn, local[N] (default: the cluster's)
-  --deploy-mode MODE           client (default) or cluster; cluster ships the config files with --files
+  --deploy-mode MODE           client (default) or cluster; cluster ships the config files with --files and
+                               names them by file name, as YARN places them in the driver's working directory
+                               (on Kubernetes use deploy/k8s/, which mounts them from a ConfigMap)
   --name NAME                  application name (default: cascade-tuner-$JOB)
   --executors N                executors to run (default 2)
   --executor-cores N           cores per executor (default 4)
