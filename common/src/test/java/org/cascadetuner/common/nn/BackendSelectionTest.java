@@ -181,6 +181,18 @@ class BackendSelectionTest {
   }
 
   @Test
+  void theSearchCoversTheLayoutOfNvidiaImagesAndDebianPackages() {
+    // as seen on an H200 machine: the CUDA 13 runtime under /usr/local/cuda/lib64, cuDNN 9 from Debian packages
+    // under /usr/lib/x86_64-linux-gnu, the driver's own folder on LD_LIBRARY_PATH
+    List<Path> dirs = CudaLibraries.defaultDirs(Map.of("LD_LIBRARY_PATH", "/usr/local/nvidia/lib64:/usr/local/nvidia/lib",
+        "CUDA_HOME", "/opt/cuda-13.1"));
+    assertEquals(List.of(Path.of("/usr/local/nvidia/lib64"), Path.of("/usr/local/nvidia/lib"),
+        Path.of("/opt/cuda-13.1/lib64"), Path.of("/opt/cuda-13.1/targets/x86_64-linux/lib")), dirs.subList(0, 4));
+    assertTrue(dirs.contains(Path.of("/usr/local/cuda/lib64")));
+    assertTrue(dirs.contains(Path.of("/usr/lib/x86_64-linux-gnu")));
+  }
+
+  @Test
   void threadsComeFromOmpNumThreadsElseAllCores() {
     int[] t = {4};
     assertEquals("OMP_NUM_THREADS", BackendSelection.Machine.ompThreads("6", t));
