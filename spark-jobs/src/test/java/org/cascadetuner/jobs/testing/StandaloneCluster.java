@@ -40,14 +40,14 @@ public final class StandaloneCluster implements AutoCloseable {
     }
     Map<String, String> env = env(home);
     String cp = home.home().resolve("conf") + ":" + home.home().resolve("jars") + "/*";
-    // named explicitly: a log4j2-test.properties in a linked test jar would otherwise win over conf/, and the
-    // Master's "Registering worker" lines (awaited below) would not be logged
-    String log4j = "-Dlog4j2.configurationFile=" + home.home().resolve("conf/log4j2.properties");
     int port = Processes.freePort();
+    int webUi = Processes.freePort();
+    // an explicit logging config: test jars on the classpath carry log4j2-test.properties, which log4j2 prefers
+    String logging = "-Dlog4j2.configurationFile=" + home.home().resolve("conf/log4j2.properties");
     Path masterLog = workDir.resolve("master.log");
-    Process master = Processes.start(List.of(Processes.javaBin(), "-Xmx256m", log4j, "-cp", cp,
+    Process master = Processes.start(List.of(Processes.javaBin(), "-Xmx256m", logging, "-cp", cp,
         "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", String.valueOf(port),
-        "--webui-port", String.valueOf(Processes.freePort())), env, masterLog);
+        "--webui-port", String.valueOf(webUi)), env, masterLog);
     List<Process> started = new ArrayList<>();
     try {
       Processes.awaitPort(master, port, Duration.ofSeconds(180), masterLog);
@@ -55,7 +55,7 @@ public final class StandaloneCluster implements AutoCloseable {
         Path dir = Files.createDirectories(workDir.resolve("worker-" + i));
         Path log = workDir.resolve("worker-" + i + ".log");
         int workerPort = Processes.freePort();
-        Process w = Processes.start(List.of(Processes.javaBin(), "-Xmx256m", log4j, "-cp", cp,
+        Process w = Processes.start(List.of(Processes.javaBin(), "-Xmx256m", logging, "-cp", cp,
             "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--port", String.valueOf(workerPort),
             "--cores", String.valueOf(coresPerWorker), "--memory", workerMemory,
             "--webui-port", String.valueOf(Processes.freePort()), "--work-dir", dir.toString(),
@@ -64,7 +64,7 @@ public final class StandaloneCluster implements AutoCloseable {
         Processes.awaitPort(w, workerPort, Duration.ofSeconds(180), log);
       }
       StandaloneCluster c = new StandaloneCluster(home, master, started, port, workDir);
-      c.awaitRegisteredWorkers(workers, Duration.ofSeconds(180));
+      c.awaitAliveWorkers(workers, webUi, Duration.ofSeconds(180));
       return c;
     } catch (IOException | RuntimeException e) {
       started.forEach(Processes::stop);
@@ -84,20 +84,22 @@ public final class StandaloneCluster implements AutoCloseable {
     return env;
   }
 
-  /** The master log says "Registering worker" once per worker; wait for all before submitting work. */
-  private void awaitRegisteredWorkers(int n, Duration timeout) {
-    Path log = workDir.resolve("master.log");
+  /** Polls the Master's JSON status page until {@code n} workers are ALIVE. */
+  private void awaitAliveWorkers(int n, int webUi, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
     while (System.nanoTime() < deadline) {
-      try {
-        long count = Files.readAllLines(log).stream().filter(l -> l.contains("Registering worker")).count();
-        if (count >= n) return;
-      } catch (IOException ignored) {
-        // log not written yet
+      if (!master.isAlive()) throw new IllegalStateException("the master exited; see " + workDir.resolve("master.log"));
+      try (java.io.InputStream in = java.net.URI.create("http://127.0.0.1:" + webUi + "/json/").toURL().openStream()) {
+        last = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (new com.fasterxml.jackson.databind.ObjectMapper().readTree(last).path("aliveworkers").asInt() >= n) return;
+      } catch (IOException notYet) {
+        // UI not up yet
       }
-      Processes.sleep(200);
+      Processes.sleep(300);
     }
-    throw new IllegalStateException(n + " workers did not register with the master in " + timeout + "; see " + log);
+    throw new IllegalStateException(n + " workers did not register with the master in " + timeout + "; last status: "
+        + last + "; see the logs in " + workDir);
   }
 
   public String masterUrl() {
@@ -118,6 +120,8 @@ public final class StandaloneCluster implements AutoCloseable {
     m.put("spark.executor.memory", executorMemory);
     m.put("spark.executor.extraClassPath", sparkHome.executorExtraClassPath());
     m.put("spark.executorEnv.OMP_NUM_THREADS", "1");
+    m.put("spark.executor.extraJavaOptions",
+        "-Dlog4j2.configurationFile=" + sparkHome.home().resolve("conf/log4j2.properties"));
     m.put("spark.executorEnv.MALLOC_MMAP_THRESHOLD_", "33554432");
     m.put("spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "4294967296");
     return m;
