@@ -2,19 +2,31 @@
 # Assembles a Spark distribution (SPARK_HOME) from Maven Central jars — for machines without Spark, and for the
 # end-to-end tests. Nothing but Maven Central is downloaded.
 #
-#   deploy/spark-home.sh [DEST]      (default: build/spark-home)
+#   deploy/spark-home.sh [--kubernetes] [DEST]      (default: build/spark-home)
+#
+# --kubernetes adds Spark's Kubernetes scheduler backend (spark-kubernetes and its client), as the container images
+# of deploy/docker/ need it.
 #
 # DEST/bin/spark-submit, DEST/bin/spark-class, DEST/sbin/start-master.sh, start-worker.sh and stop-all.sh then work as
 # in an Apache Spark download (a subset of its scripts, written for this layout).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+profiles=()
+if [[ "${1:-}" == --kubernetes ]]; then
+  profiles=(-Pkubernetes)
+  shift
+fi
 dest="${1:-$here/../build/spark-home}"
 mkdir -p "$dest"
 dest="$(cd "$dest" && pwd)"
 
 echo "spark-home: copying Spark jars from Maven Central into $dest/jars" >&2
-mvn -B -q -f "$here/spark-home/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$dest/jars" -DoverWriteIfNewer=true >&2
+# ARTIFACTS lists what jars/ holds (groupId:artifactId:type[:classifier]:version:scope), for people and tests
+mvn -B -q -f "$here/spark-home/pom.xml" "${profiles[@]}" \
+  org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+  org.apache.maven.plugins:maven-dependency-plugin:3.6.1:list \
+  -DincludeScope=runtime -DoutputDirectory="$dest/jars" -DoverWriteIfNewer=true -DoutputFile="$dest/ARTIFACTS" \
+  -DoutputAbsoluteArtifactFilename=false -Dsort=true >&2
 version="$(ls "$dest/jars" | sed -n 's/^spark-core_2\.12-\(.*\)\.jar$/\1/p')"
 echo "Spark $version (Scala 2.12) assembled from Maven Central by cascade-tuner deploy/spark-home.sh" > "$dest/RELEASE"
 
@@ -53,7 +65,8 @@ cat > "$dest/sbin/start-worker.sh" <<'SH'
 #!/usr/bin/env bash
 # start-worker.sh MASTER_URL [--cores N] [--memory M] [--webui-port W] ...   (one Worker per call; logs in logs/)
 home="$(cd "$(dirname "$0")/.." && pwd)"
-n=$(ls "$home/logs" 2>/dev/null | grep -c '^worker-.*\.pid$' || true)
+n=0
+while [ -e "$home/logs/worker-$n.pid" ]; do n=$((n + 1)); done
 args=("$@"); [[ " $* " == *" --host "* ]] || args+=(--host "${SPARK_LOCAL_IP:-127.0.0.1}")
 [[ " $* " == *" --work-dir "* ]] || args+=(--work-dir "$home/work/worker-$n")
 [[ " $* " == *" --webui-port "* ]] || args+=(--webui-port $((8081 + n)))

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     versionProvider = CascadeTuner.Version.class,
     description = "Fine-tune the Stable Cascade Stage C prior on Apache Spark.",
     subcommands = {ConfigCommand.class, GeometryCommand.class, TokenizeCommand.class, ForwardCommand.class,
-        CommandLine.HelpCommand.class})
+        BackendCommand.class, CommandLine.HelpCommand.class})
 public final class CascadeTuner implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -29,6 +29,10 @@ public final class CascadeTuner implements Runnable {
   }
 
   public static void main(String[] args) {
+    RapidsGuard.problem(System.getProperties()).ifPresent(p -> {
+      System.err.println("cascade-tuner: " + p);
+      System.exit(2);
+    });
     System.exit(commandLine().execute(args));
   }
 
